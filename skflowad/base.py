@@ -1,0 +1,345 @@
+"""`FlowDetector`: the contract every skflowad detector keeps, implemented once.
+
+A method subclasses :class:`FlowDetector` and adds three things: its ``__init__``
+(parameters only), ``_fit_tensors`` (its loss and sampler, trained through
+:meth:`FlowDetector._train`) and ``_score_tensors`` (its anomaly score). Everything
+else lives here: input validation with scikit-learn's helpers, dropping constant
+columns, internal standardisation, device resolution, seeding, batched scoring with
+bounded memory, PyOD's ``decision_scores_`` / ``threshold_`` / ``labels_``, and
+pickling that moves fitted torch modules to the CPU (so a model fitted on CUDA loads
+on a CPU-only machine).
+"""
+
+from __future__ import annotations
+
+__all__ = ["FlowDetector", "COMMON_PARAMETERS_DOC", "resolve_device"]
+
+import copy
+from numbers import Integral, Real
+from typing import Any, ClassVar
+
+import numpy as np
+import torch
+from pyod.models.base import BaseDetector
+from sklearn.base import _fit_context
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from torch import Tensor, nn
+
+from . import __version__
+from .flows import FLOW_KINDS
+from .training import TrainingConfig, TrainingResult, train
+
+# Standardised inputs are clipped to this magnitude before they reach a flow, so that
+# hostile values (1e12) give a large, finite score instead of overflowing float32.
+_INPUT_CLIP = 1e4
+# A score that is still not finite (the flow failed on that row) is reported as the
+# most abnormal finite float32 value.
+_SCORE_CAP = float(np.finfo(np.float32).max)
+
+COMMON_PARAMETERS_DOC = """\
+    contamination : float in (0, 0.5], default=0.1
+        Expected share of anomalies in the training data; sets ``threshold_`` and
+        so ``predict``, as in PyOD. It does not change training.
+    flow : {"maf", "iaf", "nsf", "coupling_nsf", "realnvp", "nice"}, default=%(flow)r
+        Kind of normalizing flow (see :func:`skflowad.flows.build_flow`).
+    n_transforms : int, default=%(n_transforms)r
+        Number of flow transforms (autoregressive or coupling layers).
+    hidden_features : tuple of int, default=%(hidden_features)r
+        Hidden layer widths of each transform's conditioner network.
+    epochs : int, default=%(epochs)r
+        Maximum number of training epochs.
+    batch_size : int, default=%(batch_size)r
+        Minibatch size.
+    learning_rate : float, default=%(learning_rate)r
+        AdamW learning rate.
+    weight_decay : float, default=%(weight_decay)r
+        AdamW weight decay.
+    validation_fraction : float in [0, 0.5], default=%(validation_fraction)r
+        Share of the training rows held out for early stopping and best-weights
+        restore. 0 disables the split (the training loss is monitored instead).
+    patience : int or None, default=%(patience)r
+        Epochs without improvement of the validation criterion before stopping;
+        None trains for all ``epochs``.
+    clip_grad_norm : float or None, default=%(clip_grad_norm)r
+        Gradient norm clipping; None disables it.
+    score_batch_size : int, default=65536
+        Rows scored per device batch; memory does not grow with the number of rows.
+    device : str, default="auto"
+        ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"`` or ``"cuda:N"``.
+    random_state : int, RandomState or None, default=None
+        Seeds weight initialisation, batching and sampling; an int makes CPU results
+        reproducible.
+    verbose : int, default=0
+        0 is silent; 1 shows a progress bar over epochs with the current loss.
+"""
+
+
+def resolve_device(device: str) -> torch.device:
+    """Turn ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"cuda:N"`` into an available device."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        resolved = torch.device(device)
+    except RuntimeError as exc:
+        raise ValueError(f"device={device!r} is not a valid torch device.") from exc
+    if resolved.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError(f"device={device!r} but CUDA is not available; use 'auto' or 'cpu'.")
+        if resolved.index is not None and resolved.index >= torch.cuda.device_count():
+            raise ValueError(
+                f"device={device!r} but only {torch.cuda.device_count()} CUDA device(s) exist."
+            )
+    elif resolved.type != "cpu":
+        raise ValueError(f"device={device!r}: expected 'auto', 'cpu', 'cuda' or 'cuda:N'.")
+    return resolved
+
+
+class FlowDetector(BaseDetector):
+    """Base class of skflowad's detectors (not used directly).
+
+    Subclasses implement ``_fit_tensors(X, y)`` and ``_score_tensors(X)`` on
+    standardised float32 tensors that live on ``device_``. Set the class attribute
+    ``_uses_labels = True`` when ``y == 1`` rows are used as known anomalies.
+    """
+
+    _uses_labels: ClassVar[bool] = False
+    _min_samples: ClassVar[int] = 2
+
+    _parameter_constraints: ClassVar[dict] = {
+        "contamination": [Interval(Real, 0, 0.5, closed="right")],
+        "flow": [StrOptions(set(FLOW_KINDS))],
+        "n_transforms": [Interval(Integral, 1, None, closed="left")],
+        "hidden_features": ["array-like"],
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "validation_fraction": [Interval(Real, 0, 0.5, closed="both")],
+        "patience": [Interval(Integral, 1, None, closed="left"), None],
+        "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
+        "score_batch_size": [Interval(Integral, 1, None, closed="left")],
+        "device": [str],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    # ------------------------------------------------------------------ methods' hooks
+    def _fit_tensors(self, X: Tensor, y: Tensor | None) -> None:
+        """Train the method on standardised rows ``X`` (labels ``y`` or None)."""
+        raise NotImplementedError
+
+    def _score_tensors(self, X: Tensor) -> Tensor:
+        """Anomaly scores (higher = more abnormal) of a batch of standardised rows."""
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ public API
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Fit the detector.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,), optional
+            ``1`` marks a known anomaly, ``0`` a normal or unlabeled row (PyOD's
+            DevNet/XGBOD convention). Detectors that cannot use labels ignore it.
+
+        Returns
+        -------
+        self : object
+            The fitted detector.
+        """
+        state_before = dict(self.__dict__)
+        try:
+            self._fit_validated(X, y)
+        except BaseException:
+            # An interrupted or failed fit leaves the estimator as it was.
+            self.__dict__.clear()
+            self.__dict__.update(state_before)
+            raise
+        return self
+
+    def decision_function(self, X):
+        """Anomaly score of each row; higher means more abnormal.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,), float64
+        """
+        check_is_fitted(self, "scaler_")
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        return self._score_array(self._standardise(X))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = False
+        tags.target_tags.required = False
+        return tags
+
+    # ------------------------------------------------------------------ machinery
+    def _fit_validated(self, X, y) -> None:
+        X = validate_data(self, X, dtype=np.float64, ensure_min_samples=self._min_samples)
+        y = _check_labels(y, X.shape[0])
+        if self._uses_labels and y is not None and y.all():
+            raise ValueError("y marks every row as an anomaly (1); at least one row must be 0.")
+        self.device_ = resolve_device(self.device)
+        self._fit_scaler(X if y is None or not self._uses_labels else X[y == 0])
+        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        devices = [self.device_.index or 0] if self.device_.type == "cuda" else []
+        with torch.random.fork_rng(devices=devices):
+            torch.manual_seed(seed)
+            X_t = self._to_tensor(self._standardise(X))
+            y_t = None if y is None else torch.as_tensor(y, device=self.device_)
+            self.history_ = {}
+            self._fit_tensors(X_t, y_t)
+        self.decision_scores_ = self._score_array(self._standardise(X))
+        self._classes = 2  # PyOD's predict_proba: normal / anomaly, whatever y held
+        self._process_decision_scores()
+
+    def _fit_scaler(self, X: np.ndarray) -> None:
+        """Drop constant columns and standardise the rest (zuko's splines live on [-5, 5])."""
+        spread = X.max(axis=0) - X.min(axis=0)
+        self.kept_features_ = spread > 1e-12 * np.maximum(1.0, np.abs(X).max(axis=0))
+        if not self.kept_features_.any():
+            raise ValueError(
+                "Every feature is constant on the training rows; there is nothing to learn."
+            )
+        self.scaler_ = StandardScaler().fit(X[:, self.kept_features_])
+
+    def _standardise(self, X: np.ndarray) -> np.ndarray:
+        Z = self.scaler_.transform(X[:, self.kept_features_])
+        return np.clip(Z, -_INPUT_CLIP, _INPUT_CLIP, out=Z)
+
+    def _to_tensor(self, X: np.ndarray) -> Tensor:
+        return torch.as_tensor(X, dtype=torch.float32, device=self.device_)
+
+    def _score_array(self, Z: np.ndarray) -> np.ndarray:
+        """Score standardised rows in device batches of ``score_batch_size``."""
+        scores = np.empty(Z.shape[0], dtype=np.float64)
+        for start in range(0, Z.shape[0], self.score_batch_size):
+            stop = start + self.score_batch_size
+            with torch.inference_mode():
+                batch = self._score_tensors(self._to_tensor(Z[start:stop]))
+            scores[start:stop] = batch.double().cpu().numpy()
+        return np.nan_to_num(scores, nan=_SCORE_CAP, posinf=_SCORE_CAP, neginf=-_SCORE_CAP)
+
+    @property
+    def n_kept_features_(self) -> int:
+        """Number of non-constant training features the model sees."""
+        return int(self.kept_features_.sum())
+
+    def _train(
+        self,
+        stage: str,
+        module: nn.Module,
+        loss_fn,
+        data: Tensor,
+        *,
+        validation_criterion=None,
+        **overrides: Any,
+    ) -> TrainingResult:
+        """Run the shared training loop with this detector's settings.
+
+        ``overrides`` replace fields of :class:`~skflowad.training.TrainingConfig`
+        (e.g. a classifier stage with its own ``epochs`` and ``batch_size``). The
+        result is recorded in ``history_[stage]``.
+        """
+        settings = dict(
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            learning_rate=self.learning_rate,
+            weight_decay=self.weight_decay,
+            validation_fraction=self.validation_fraction,
+            patience=self.patience,
+            clip_grad_norm=self.clip_grad_norm,
+            verbose=self.verbose,
+            description=f"{type(self).__name__} {stage}",
+            divergence_hint=(
+                "lower `learning_rate`, set `clip_grad_norm` (e.g. 1.0) or raise `weight_decay`"
+            ),
+        )
+        settings.update(overrides)
+        result = train(
+            module,
+            loss_fn,
+            data,
+            TrainingConfig(**settings),
+            validation_criterion=validation_criterion,
+        )
+        self.history_[stage] = result
+        return result
+
+    # ------------------------------------------------------------------ persistence
+    def __getstate__(self):
+        state = super().__getstate__()
+        state = {
+            key: _to_cpu(value) if isinstance(value, nn.Module) else value
+            for key, value in state.items()
+        }
+        state["_skflowad_version"] = __version__
+        return state
+
+    def __setstate__(self, state):
+        saved = state.pop("_skflowad_version", None)
+        if saved is not None and _major_minor(saved) != _major_minor(__version__):
+            raise ValueError(
+                f"This {type(self).__name__} was saved with skflowad {saved}, which is not "
+                f"compatible with the installed skflowad {__version__}; refit it, or install "
+                f"skflowad=={saved} to load it."
+            )
+        super().__setstate__(state)
+        if "device_" in self.__dict__:
+            self.device_ = _loadable_device(self.device_)
+            for key, value in self.__dict__.items():
+                if isinstance(value, nn.Module):
+                    value.to(self.device_)
+
+
+def _check_labels(y, n_samples: int) -> np.ndarray | None:
+    """Validate the PyOD label convention: 1 = known anomaly, 0 = normal or unlabeled."""
+    if y is None:
+        return None
+    try:
+        y = column_or_1d(y, warn=True)
+    except ValueError as exc:
+        raise ValueError(f"y must be a 1-D array of 0/1 labels: {exc}") from exc
+    if y.shape[0] != n_samples:
+        raise ValueError(f"y has {y.shape[0]} labels but X has {n_samples} rows.")
+    try:
+        values = np.unique(y.astype(np.float64))
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            "y must hold 0 (normal or unlabeled) and 1 (known anomaly); "
+            f"got non-numeric values such as {y[:3]!r}."
+        ) from exc
+    if not np.isin(values, (0.0, 1.0)).all():
+        bad = values[~np.isin(values, (0.0, 1.0))][:5]
+        raise ValueError(
+            f"y must hold 0 (normal or unlabeled) and 1 (known anomaly); got also {bad.tolist()}."
+        )
+    return y.astype(np.int64)
+
+
+def _to_cpu(module: nn.Module) -> nn.Module:
+    if all(t.device.type == "cpu" for t in module.state_dict().values()):
+        return module
+    return copy.deepcopy(module).cpu()
+
+
+def _loadable_device(device: torch.device) -> torch.device:
+    """The saved device if it exists here, else the CPU."""
+    if device.type == "cuda" and not torch.cuda.is_available():
+        return torch.device("cpu")
+    return device
+
+
+def _major_minor(version: str) -> tuple[str, ...]:
+    return tuple(version.split(".")[:2])

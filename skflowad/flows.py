@@ -1,0 +1,154 @@
+"""Flow factory: one function that turns a name into a :mod:`zuko` flow.
+
+Every flow returned by :func:`build_flow` is a :class:`zuko.lazy.Flow` whose
+transform maps data ``x`` to the base space ``z``. So ``flow().log_prob(x)`` is
+the density, ``flow().transform(x)`` the latent point, ``flow().transform.inv(z)``
+the pre-image of a base point and ``flow().rsample(shape)`` a reparameterised
+sample. The cost of each direction depends on the kind:
+
+=================  ==========================  ============================
+kind               x -> z (density)            z -> x (sampling)
+=================  ==========================  ============================
+``maf``            one pass                    D sequential passes
+``iaf``            D sequential passes         one pass
+``nsf``            one pass                    D sequential passes
+``coupling_nsf``   one pass                    one pass
+``realnvp``        one pass                    one pass
+``nice``           one pass                    one pass (constant Jacobian)
+=================  ==========================  ============================
+"""
+
+from __future__ import annotations
+
+__all__ = ["FLOW_KINDS", "BASE_DISTRIBUTIONS", "build_flow", "flow_inverse_is_fast"]
+
+from collections.abc import Sequence
+from functools import partial
+
+import torch
+from zuko.distributions import BoxUniform, DiagNormal
+from zuko.flows.autoregressive import MaskedAutoregressiveTransform
+from zuko.flows.coupling import GeneralCouplingTransform
+from zuko.lazy import Flow, UnconditionalDistribution, UnconditionalTransform
+from zuko.transforms import AdditiveTransform, MonotonicAffineTransform, MonotonicRQSTransform
+
+FLOW_KINDS = ("maf", "iaf", "nsf", "coupling_nsf", "realnvp", "nice")
+BASE_DISTRIBUTIONS = ("normal", "uniform")
+
+# Kinds whose z -> x direction is a single pass (cheap sampling / inverse).
+_FAST_INVERSE = frozenset({"iaf", "coupling_nsf", "realnvp", "nice"})
+
+
+def flow_inverse_is_fast(kind: str) -> bool:
+    """Whether the base-to-data direction of ``kind`` is one pass (not D sequential ones)."""
+    return kind in _FAST_INVERSE
+
+
+def build_flow(
+    kind: str,
+    n_features: int,
+    *,
+    transforms: int = 5,
+    hidden_features: Sequence[int] = (128, 128),
+    base: str = "normal",
+    bins: int = 8,
+    randperm: bool = False,
+) -> Flow:
+    """Build a normalizing flow of the given kind with :mod:`zuko`.
+
+    Parameters
+    ----------
+    kind : {"maf", "iaf", "nsf", "coupling_nsf", "realnvp", "nice"}
+        ``maf``: masked autoregressive flow with affine transforms.
+        ``iaf``: inverse autoregressive flow, the MAF transforms inverted so that
+        sampling is one pass. ``nsf``: autoregressive rational-quadratic spline flow.
+        ``coupling_nsf``: spline coupling flow (both directions one pass).
+        ``realnvp``: affine coupling. ``nice``: additive coupling plus a final
+        learned diagonal scaling (Dinh et al., 2014), so the Jacobian is constant.
+    n_features : int
+        Dimension of the data.
+    transforms : int, default=5
+        Number of autoregressive / coupling transforms.
+    hidden_features : sequence of int, default=(128, 128)
+        Hidden layer widths of each transform's conditioner network.
+    base : {"normal", "uniform"}, default="normal"
+        Base distribution: standard normal, or uniform on the box [-1, 1]^D.
+    bins : int, default=8
+        Number of spline bins (``nsf`` and ``coupling_nsf`` only).
+    randperm : bool, default=False
+        Random feature orders / coupling masks instead of alternating ones.
+
+    Returns
+    -------
+    zuko.lazy.Flow
+
+    Examples
+    --------
+    >>> flow = build_flow("realnvp", 3, transforms=2, hidden_features=(16,))
+    >>> flow().log_prob(torch.zeros(4, 3)).shape
+    torch.Size([4])
+    """
+    if kind not in FLOW_KINDS:
+        raise ValueError(f"Unknown flow kind {kind!r}; expected one of {FLOW_KINDS}.")
+    if base not in BASE_DISTRIBUTIONS:
+        raise ValueError(f"Unknown base {base!r}; expected one of {BASE_DISTRIBUTIONS}.")
+    hidden = tuple(int(h) for h in hidden_features)
+    spline = partial(MonotonicRQSTransform, slope=1e-3)
+    spline_shapes = [(bins,), (bins,), (bins - 1,)]
+
+    layers = []
+    for i in range(transforms):
+        order = _order(n_features, i, randperm)
+        if kind in ("maf", "iaf", "nsf"):
+            univariate = dict(univariate=spline, shapes=spline_shapes) if kind == "nsf" else {}
+            layer = MaskedAutoregressiveTransform(
+                features=n_features, order=order, hidden_features=hidden, **univariate
+            )
+            layers.append(layer.inv if kind == "iaf" else layer)
+        else:
+            mask = _coupling_mask(n_features, i, randperm)
+            if kind == "coupling_nsf":
+                univariate = dict(univariate=spline, shapes=spline_shapes)
+            elif kind == "nice":
+                univariate = dict(univariate=AdditiveTransform, shapes=[()])
+            else:  # realnvp
+                univariate = {}
+            layers.append(
+                GeneralCouplingTransform(
+                    features=n_features, mask=mask, hidden_features=hidden, **univariate
+                )
+            )
+    if kind == "nice":
+        # NICE's diagonal scaling layer (zuko has no such layer in its NICE flow):
+        # a learned per-feature affine map, independent of x, so log|det J| stays constant.
+        layers.append(
+            UnconditionalTransform(
+                MonotonicAffineTransform, torch.zeros(n_features), torch.zeros(n_features)
+            )
+        )
+    return Flow(layers, _base_distribution(base, n_features))
+
+
+def _order(n_features: int, index: int, randperm: bool) -> torch.Tensor:
+    if randperm:
+        return torch.randperm(n_features)
+    order = torch.arange(n_features)
+    return order if index % 2 == 0 else torch.flipud(order)
+
+
+def _coupling_mask(n_features: int, index: int, randperm: bool) -> torch.Tensor | None:
+    if n_features == 1:
+        return None  # zuko falls back to an element-wise transform
+    features = torch.randperm(n_features) if randperm else torch.arange(n_features)
+    return (features + index) % 2 == 1
+
+
+def _base_distribution(base: str, n_features: int) -> UnconditionalDistribution:
+    if base == "normal":
+        return UnconditionalDistribution(
+            DiagNormal, torch.zeros(n_features), torch.ones(n_features), buffer=True
+        )
+    return UnconditionalDistribution(
+        BoxUniform, -torch.ones(n_features), torch.ones(n_features), buffer=True
+    )
+

@@ -1,0 +1,174 @@
+"""The one training loop every detector uses.
+
+Minibatches are sliced from a tensor that already lives on the device, the loss is
+accumulated on the device and read back once per epoch (no per-step host sync),
+AdamW (fused on CUDA) updates the parameters, gradients are clipped, a held-out
+validation split drives early stopping with best-weights restore, and a NaN/inf
+guard stops training with an error that names the parameter to change.
+
+A method supplies its loss (``loss_fn(batch) -> scalar tensor``) and, when the loss
+says nothing about quality (IOCN's does not), its own ``validation_criterion``.
+"""
+
+from __future__ import annotations
+
+__all__ = ["TrainingConfig", "TrainingResult", "TrainingDivergedError", "train"]
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import torch
+from torch import Tensor, nn
+from tqdm.auto import tqdm
+
+LossFn = Callable[[Tensor], Tensor]
+Criterion = Callable[[Tensor], Tensor]
+
+
+class TrainingDivergedError(FloatingPointError, ValueError):
+    """The training loss became NaN or infinite."""
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """Settings of one training run (filled from a detector's parameters)."""
+
+    epochs: int = 100
+    batch_size: int = 256
+    learning_rate: float = 1e-3
+    weight_decay: float = 1e-2
+    validation_fraction: float = 0.1
+    patience: int | None = 15
+    clip_grad_norm: float | None = 5.0
+    verbose: int = 0
+    description: str = "training"
+    divergence_hint: str = "lower `learning_rate` or set `clip_grad_norm`"
+
+
+@dataclass
+class TrainingResult:
+    """What happened during training: per-epoch losses and the epoch kept."""
+
+    loss_curve: list[float] = field(default_factory=list)
+    validation_curve: list[float] = field(default_factory=list)
+    best_epoch: int = 0
+    n_epochs: int = 0
+
+
+def train(
+    module: nn.Module,
+    loss_fn: LossFn,
+    data: Tensor,
+    config: TrainingConfig,
+    *,
+    validation_criterion: Criterion | None = None,
+    parameters: Iterable[nn.Parameter] | None = None,
+) -> TrainingResult:
+    """Minimise ``loss_fn`` over minibatches of ``data``; restore the best weights.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        Holds the parameters; its state is restored to the best validation epoch.
+    loss_fn : callable
+        ``loss_fn(batch)`` returns a scalar loss for a minibatch of rows of ``data``.
+    data : Tensor of shape (n_samples, ...)
+        Training rows, already on the training device. A random
+        ``config.validation_fraction`` of them is held out for model selection.
+    config : TrainingConfig
+    validation_criterion : callable, optional
+        ``validation_criterion(validation_rows)`` returns a scalar tensor, lower is
+        better. Default: the mean of ``loss_fn`` over the held-out rows.
+    parameters : iterable of Parameter, optional
+        What the optimizer updates (default: all of ``module``'s parameters).
+
+    Returns
+    -------
+    TrainingResult
+
+    Raises
+    ------
+    TrainingDivergedError
+        If the training loss or the validation criterion becomes NaN or infinite.
+    """
+    params = [p for p in (module.parameters() if parameters is None else parameters)]
+    device = data.device
+    train_rows, val_rows = _split(data, config.validation_fraction)
+    criterion = validation_criterion or (lambda rows: _mean_loss(loss_fn, rows, config.batch_size))
+    optimizer = torch.optim.AdamW(
+        params,
+        lr=config.learning_rate,
+        weight_decay=config.weight_decay,
+        fused=device.type == "cuda" or None,
+    )
+    n_train = train_rows.shape[0]
+    n_batches = max(1, math.ceil(n_train / config.batch_size))
+    result = TrainingResult()
+    best_value, best_state, waited = math.inf, None, 0
+
+    epochs = tqdm(range(config.epochs), desc=config.description, disable=config.verbose < 1)
+    for epoch in epochs:
+        module.train()
+        total = torch.zeros((), device=device)
+        for index in torch.tensor_split(torch.randperm(n_train, device=device), n_batches):
+            loss = loss_fn(train_rows[index])
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            if config.clip_grad_norm is not None:
+                nn.utils.clip_grad_norm_(params, config.clip_grad_norm)
+            optimizer.step()
+            total += loss.detach()
+        epoch_loss = (total / n_batches).item()  # the one host sync of the epoch
+        _check_finite(epoch_loss, "training loss", epoch, config)
+        result.loss_curve.append(epoch_loss)
+
+        if val_rows is None:
+            value = epoch_loss
+        else:
+            module.eval()
+            with torch.no_grad():
+                value = float(criterion(val_rows))
+            _check_finite(value, "validation criterion", epoch, config)
+            result.validation_curve.append(value)
+        epochs.set_postfix(loss=f"{epoch_loss:.4g}", val=f"{value:.4g}", refresh=False)
+
+        if value < best_value:
+            best_value, waited, result.best_epoch = value, 0, epoch + 1
+            best_state = {k: v.detach().clone() for k, v in module.state_dict().items()}
+        else:
+            waited += 1
+            if config.patience is not None and waited >= config.patience:
+                break
+    result.n_epochs = len(result.loss_curve)
+    if best_state is not None:
+        module.load_state_dict(best_state)
+    module.eval()
+    return result
+
+
+def _split(data: Tensor, fraction: float) -> tuple[Tensor, Tensor | None]:
+    """Random train / validation split; no validation when it would be empty."""
+    n = data.shape[0]
+    n_val = int(round(n * fraction))
+    if fraction <= 0 or n_val < 1 or n - n_val < 1:
+        return data, None
+    perm = torch.randperm(n, device=data.device)
+    return data[perm[n_val:]], data[perm[:n_val]]
+
+
+def _mean_loss(loss_fn: LossFn, rows: Tensor, batch_size: int) -> Tensor:
+    """Row-weighted mean of ``loss_fn`` over ``rows`` in bounded batches."""
+    total = torch.zeros((), device=rows.device)
+    for chunk in torch.split(rows, max(batch_size, 4096)):
+        total += loss_fn(chunk) * chunk.shape[0]
+    return total / rows.shape[0]
+
+
+def _check_finite(value: float, what: str, epoch: int, config: TrainingConfig) -> None:
+    if not math.isfinite(value):
+        raise TrainingDivergedError(
+            f"{config.description}: the {what} became {value} at epoch {epoch + 1}; "
+            f"training diverged. To fix it, {config.divergence_hint} "
+            f"(now learning_rate={config.learning_rate}, clip_grad_norm={config.clip_grad_norm})."
+        )
