@@ -15,7 +15,13 @@ kind               x -> z (density)            z -> x (sampling)
 ``coupling_nsf``   one pass                    one pass
 ``realnvp``        one pass                    one pass
 ``nice``           one pass                    one pass (constant Jacobian)
+``inn``            one pass                    one pass
 =================  ==========================  ============================
+
+``inn`` is the invertible network of the contrastive-flow and IOCN papers (FrEIA's
+"all-in-one" block): per block a learned per-feature affine (ActNorm-like), an affine
+coupling whose log-scales are soft-clamped as ``alpha * tanh(s / alpha)``, and a fixed
+random permutation of the features.
 """
 
 from __future__ import annotations
@@ -30,13 +36,18 @@ from zuko.distributions import BoxUniform, DiagNormal
 from zuko.flows.autoregressive import MaskedAutoregressiveTransform
 from zuko.flows.coupling import GeneralCouplingTransform
 from zuko.lazy import Flow, UnconditionalDistribution, UnconditionalTransform
-from zuko.transforms import AdditiveTransform, MonotonicAffineTransform, MonotonicRQSTransform
+from zuko.transforms import (
+    AdditiveTransform,
+    MonotonicAffineTransform,
+    MonotonicRQSTransform,
+    PermutationTransform,
+)
 
-FLOW_KINDS = ("maf", "iaf", "nsf", "coupling_nsf", "realnvp", "nice")
+FLOW_KINDS = ("maf", "iaf", "nsf", "coupling_nsf", "realnvp", "nice", "inn")
 BASE_DISTRIBUTIONS = ("normal", "uniform")
 
 # Kinds whose z -> x direction is a single pass (cheap sampling / inverse).
-_FAST_INVERSE = frozenset({"iaf", "coupling_nsf", "realnvp", "nice"})
+_FAST_INVERSE = frozenset({"iaf", "coupling_nsf", "realnvp", "nice", "inn"})
 
 
 def flow_inverse_is_fast(kind: str) -> bool:
@@ -53,18 +64,21 @@ def build_flow(
     base: str = "normal",
     bins: int = 8,
     randperm: bool = False,
+    clamp: float = 2.0,
 ) -> Flow:
     """Build a normalizing flow of the given kind with :mod:`zuko`.
 
     Parameters
     ----------
-    kind : {"maf", "iaf", "nsf", "coupling_nsf", "realnvp", "nice"}
+    kind : {"maf", "iaf", "nsf", "coupling_nsf", "realnvp", "nice", "inn"}
         ``maf``: masked autoregressive flow with affine transforms.
         ``iaf``: inverse autoregressive flow, the MAF transforms inverted so that
         sampling is one pass. ``nsf``: autoregressive rational-quadratic spline flow.
         ``coupling_nsf``: spline coupling flow (both directions one pass).
         ``realnvp``: affine coupling. ``nice``: additive coupling plus a final
         learned diagonal scaling (Dinh et al., 2014), so the Jacobian is constant.
+        ``inn``: ActNorm-like affine, soft-clamped affine coupling and a fixed random
+        permutation per block (the CF and IOCN papers' architecture).
     n_features : int
         Dimension of the data.
     transforms : int, default=5
@@ -77,6 +91,8 @@ def build_flow(
         Number of spline bins (``nsf`` and ``coupling_nsf`` only).
     randperm : bool, default=False
         Random feature orders / coupling masks instead of alternating ones.
+    clamp : float, default=2.0
+        Soft clamp ``alpha`` of the coupling log-scales (``inn`` only).
 
     Returns
     -------
@@ -95,6 +111,10 @@ def build_flow(
     hidden = tuple(int(h) for h in hidden_features)
     spline = partial(MonotonicRQSTransform, slope=1e-3)
     spline_shapes = [(bins,), (bins,), (bins - 1,)]
+
+    if kind == "inn":
+        blocks = _inn_blocks(n_features, transforms, hidden, clamp)
+        return Flow(blocks, _base_distribution(base, n_features))
 
     layers = []
     for i in range(transforms):
@@ -127,6 +147,44 @@ def build_flow(
             )
         )
     return Flow(layers, _base_distribution(base, n_features))
+
+
+class SoftClampedAffineTransform(MonotonicAffineTransform):
+    """Affine map ``x * exp(s) + b`` with ``s = alpha * tanh(raw / alpha)``.
+
+    zuko's affine transform bounds its log-scale differently; the CF and IOCN papers
+    use this soft clamp, so it is written here.
+    """
+
+    def __init__(self, shift: torch.Tensor, scale: torch.Tensor, alpha: float = 2.0, **kwargs):
+        super().__init__(shift, scale, **kwargs)
+        self.log_scale = alpha * torch.tanh(scale / alpha)
+        self.scale = self.log_scale.exp()
+
+
+def _inn_blocks(n_features: int, blocks: int, hidden: tuple[int, ...], clamp: float) -> list:
+    layers = []
+    for i in range(blocks):
+        layers.append(
+            UnconditionalTransform(  # ActNorm-like learned per-feature affine
+                MonotonicAffineTransform, torch.zeros(n_features), torch.zeros(n_features)
+            )
+        )
+        if n_features > 1:
+            layers.append(
+                GeneralCouplingTransform(
+                    features=n_features,
+                    mask=torch.arange(n_features) % 2 == 1,
+                    univariate=partial(SoftClampedAffineTransform, alpha=clamp),
+                    hidden_features=hidden,
+                )
+            )
+            layers.append(
+                UnconditionalTransform(  # fixed random permutation (a buffer, not learned)
+                    PermutationTransform, torch.randperm(n_features), buffer=True
+                )
+            )
+    return layers
 
 
 def _order(n_features: int, index: int, randperm: bool) -> torch.Tensor:
