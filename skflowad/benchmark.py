@@ -47,6 +47,7 @@ from skflowad._benchmark_detectors import (
 from skflowad.datasets import (
     QUICK_TASKS,
     available_datasets,
+    get_data_home,
     load_adbench,
     load_quick_task,
     resolve_adbench_name,
@@ -60,6 +61,7 @@ __all__ = [
     "DatasetRef",
     "Split",
     "drop_constant_columns",
+    "ensure_available",
     "expand_datasets",
     "load_dataset",
     "main",
@@ -136,6 +138,18 @@ def expand_datasets(specs: Iterable[str], data_home: str | None = None) -> list[
         else:
             refs.append(DatasetRef(resolve_adbench_name(spec), "adbench"))
     return list(dict.fromkeys(refs))
+
+
+def ensure_available(refs: Iterable[DatasetRef], data_home: str | None = None) -> None:
+    """Download missing ADBench files now, or raise the loader's error before any run.
+
+    Without this, a missing file would fill the CSV with failed rows that a resumed run
+    then skips.
+    """
+    folder = get_data_home(data_home)
+    for ref in refs:
+        if ref.source == "adbench" and not (folder / f"{ref.name}.npz").is_file():
+            load_adbench(ref.name, data_home=data_home)
 
 
 def load_dataset(ref: DatasetRef, data_home: str | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -422,6 +436,7 @@ def run_benchmark(
 
     registry = dict(get_registry() if registry is None else registry)
     refs = expand_datasets(datasets, data_home)
+    ensure_available(refs, data_home)
     quick = all(ref.source == "quick" for ref in refs)
     names = {s: _resolve_detectors(detectors, s, registry, quick) for s in settings}
     out_dir = Path(out)

@@ -223,6 +223,19 @@ def test_retry_failed_reruns_only_failed_rows(csv_dataset, tmp_path):
     assert set(results["status"]) == {"ok"} and len(results) == 2
 
 
+def test_missing_adbench_file_stops_before_any_run(tmp_path, monkeypatch):
+    from skflowad import datasets
+
+    def offline(url, dest, timeout=60.0):
+        raise OSError("offline")
+
+    monkeypatch.setattr(datasets, "_fetch", offline)
+    with pytest.raises(FileNotFoundError, match="SKFLOWAD_DATA"):
+        run_benchmark(["thyroid"], ["P1"], ["IForest"], [0], out=tmp_path / "out",
+                      data_home=tmp_path, progress=False)
+    assert not (tmp_path / "out" / "results.csv").exists()
+
+
 def test_label_only_detectors_run_in_p3_only():
     reg = get_registry()
     p1 = benchmark._resolve_detectors(["IForest", "DevNet", "HistGradientBoosting"], "P1",
