@@ -250,6 +250,38 @@ def test_label_only_detectors_run_in_p3_only():
         benchmark._resolve_detectors(["NoSuch"], "P1", reg, quick=False)
 
 
+def test_skflowad_detectors_are_discovered(monkeypatch):
+    import sys
+    import types
+
+    import skflowad
+
+    base = types.ModuleType("skflowad.base")
+
+    class FlowDetector(Recorder):
+        pass
+
+    class Plain(FlowDetector):
+        pass
+
+    class Labelled(FlowDetector):
+        _uses_labels = True
+
+    base.FlowDetector = FlowDetector
+    monkeypatch.setitem(sys.modules, "skflowad.base", base)
+    for name, obj in {"Plain": Plain, "Labelled": Labelled, "FlowDetector": FlowDetector,
+                      "helper": len}.items():
+        monkeypatch.setattr(skflowad, name, obj, raising=False)
+    monkeypatch.setattr(skflowad, "__all__", ["FlowDetector", "Plain", "Labelled", "helper"],
+                        raising=False)
+    reg = get_registry()
+    assert reg["Plain"].family == "skflowad" and not reg["Plain"].uses_labels
+    assert reg["Labelled"].uses_labels and not reg["Labelled"].requires_labels
+    assert "FlowDetector" not in reg and "helper" not in reg
+    assert default_detectors("P1", "quick")[:2] == ["Plain", "Labelled"]
+    assert default_detectors("P3", "all")[:2] == ["Plain", "Labelled"]
+
+
 def test_build_detector_sets_seed_features_and_overrides():
     reg = get_registry()
     svdd = build_detector(reg["DeepSVDD"], n_features=7, seed=3, device="cpu")
