@@ -394,4 +394,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run the importable module's main, not this __main__ copy: joblib's worker
+    # processes unpickle the grid's functions by their module path.
+    from skflowad.benchmark import main as _main
+
+    sys.exit(_main())

@@ -96,12 +96,7 @@ def train(
     device = data.device
     train_rows, val_rows = _split(data, config.validation_fraction)
     criterion = validation_criterion or (lambda rows: _mean_loss(loss_fn, rows, config.batch_size))
-    optimizer = torch.optim.AdamW(
-        params,
-        lr=config.learning_rate,
-        weight_decay=config.weight_decay,
-        fused=device.type == "cuda" or None,
-    )
+    optimizer = _adamw(params, config)
     n_train = train_rows.shape[0]
     n_batches = max(1, math.ceil(n_train / config.batch_size))
     result = TrainingResult()
@@ -145,6 +140,15 @@ def train(
         module.load_state_dict(best_state)
     module.eval()
     return result
+
+
+def _adamw(params: list[nn.Parameter], config: TrainingConfig) -> torch.optim.AdamW:
+    """AdamW, fused into one kernel where this torch supports it (CUDA; CPU since 2.4)."""
+    kwargs = dict(lr=config.learning_rate, weight_decay=config.weight_decay)
+    try:
+        return torch.optim.AdamW(params, fused=True, **kwargs)
+    except (RuntimeError, TypeError):
+        return torch.optim.AdamW(params, **kwargs)
 
 
 def _split(data: Tensor, fraction: float) -> tuple[Tensor, Tensor | None]:
