@@ -202,8 +202,12 @@ class ContrastiveFlow(FlowDensity):
 
     def _fit_tensors(self, X: Tensor, y: Tensor | None) -> None:
         inliers = X if y is None else X[y == 0]
-        parts = self._auxiliary_parts(X, y)
+        sources = self._auxiliary_sources(X, y)
         FlowDensity._fit_tensors(self, inliers, None)  # eq. 1: the maximum-likelihood warm-up
+        parts = [  # held-out auxiliary rows for model selection (drawn after the warm-up)
+            (w, rows if isinstance(rows, str) else _holdout(rows, self.validation_fraction))
+            for w, rows in sources
+        ]
         flow, self.aux_flow_ = self.flow_, None
         if self.objective == "ratio":
             aux_flow = build_flow(
@@ -252,8 +256,8 @@ class ContrastiveFlow(FlowDensity):
             log_p = torch.cat([self.flow_().log_prob(c) for c in torch.split(inliers, 4096)])
         return float(np.quantile(log_p.cpu().numpy(), self.epsilon_quantile)) + self.epsilon_offset
 
-    def _auxiliary_parts(self, X: Tensor, y: Tensor | None) -> list[tuple[float, object]]:
-        """``[(share, source)]``: a source is "permutation" or a (train, validation) row pair."""
+    def _auxiliary_sources(self, X: Tensor, y: Tensor | None) -> list[tuple[float, object]]:
+        """``[(share, rows)]`` of the auxiliary sources in use (rows: a tensor or "permutation")."""
         rows = {"permutation": "permutation"}
         if self._X_aux is not None:
             if self._X_aux.shape[1] != self.n_features_in_:
@@ -289,10 +293,7 @@ class ContrastiveFlow(FlowDensity):
             _check_permutation_contrast(X if y is None else X[y == 0])
         total = sum(used.values())
         self.aux_weights_ = {k: w / total for k, w in used.items()}
-        return [
-            (w, rows[k] if k == "permutation" else _holdout(rows[k], self.validation_fraction))
-            for k, w in self.aux_weights_.items()
-        ]
+        return [(w, rows[k]) for k, w in self.aux_weights_.items()]
 
 
 def _contrast(fn, batch: Tensor, parts: list, *, train: bool) -> Tensor:
