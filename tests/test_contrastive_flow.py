@@ -161,8 +161,10 @@ def test_pipeline_recipe_scales_x_aux_like_x():
     ],
 )
 def test_bad_auxiliary_input(kwargs, fit_kwargs, match):
+    det = ContrastiveFlow(**dict(SMALL, epochs=1), **kwargs)
     with pytest.raises(ValueError, match=match):
-        ContrastiveFlow(**dict(SMALL, epochs=1), **kwargs).fit(correlated(50), **fit_kwargs)
+        det.fit(correlated(50), **fit_kwargs)
+    assert not hasattr(det, "flow_") and not hasattr(det, "_X_aux")  # left as it was
 
 
 def test_permutation_needs_dependent_features():
