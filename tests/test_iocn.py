@@ -165,3 +165,12 @@ def test_other_pulls_and_coupling_flows_train(kw, gaussian):
     far = np.random.default_rng(1).normal(size=(200, 2)) + np.array([7.0, 0.0])
     assert np.isfinite(det.decision_scores_).all()
     assert det.decision_function(far).mean() > np.quantile(det.decision_scores_, 0.9)
+
+
+def test_without_a_split_the_cube_criterion_still_selects(gaussian):
+    # The loss of eq. 1 would pick the most contracted epoch; the criterion must decide.
+    det = IOCN(epochs=8, validation_fraction=0, **SMALL).fit(gaussian)
+    result = det.history_["flow"]
+    assert len(result.validation_curve) == result.n_epochs == 8
+    assert result.best_epoch == int(np.argmin(result.validation_curve)) + 1
+    assert min(result.validation_curve) != min(result.loss_curve)

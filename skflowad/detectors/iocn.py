@@ -96,7 +96,8 @@ class IOCN(FlowDetector):
       the weights, since :math:`\\mathrm{INN}(\\mathrm{INN}^{-1}(\\tilde z)) = \\tilde z`,
       so the loss is the pull term minus a constant and is lowest for a collapsed map.
       Early stopping and best-weights restore therefore use ``validation_criterion``,
-      which is lowest when the held-out inliers look uniform on the cube.
+      which is lowest when the held-out inliers look uniform on the cube. With
+      ``validation_fraction=0`` the criterion is evaluated on the training rows.
     - Algorithm 1's "score_in + score_in" is read as :math:`s_{out} + s_{in}` (eq. 4).
     - Decision rules: ``predict`` uses PyOD's ``contamination`` threshold, as every
       skflowad detector; the method's own rule, "outside the cube" (:math:`s(x) > 0`),
