@@ -3,7 +3,16 @@
 __version__ = "0.1.0"
 
 from .base import FlowDetector  # noqa: E402
-from .detectors import ContrastiveFlow, FlowDensity  # noqa: E402
+from .detectors import IOCN, NFAD, ContrastiveFlow, FlowDensity, OneFlow  # noqa: E402
 from .flows import build_flow  # noqa: E402
 
-__all__ = ["FlowDetector", "FlowDensity", "ContrastiveFlow", "build_flow", "__version__"]
+__all__ = [
+    "FlowDetector",
+    "FlowDensity",
+    "NFAD",
+    "OneFlow",
+    "ContrastiveFlow",
+    "IOCN",
+    "build_flow",
+    "__version__",
+]

@@ -79,7 +79,9 @@ def train(
     config : TrainingConfig
     validation_criterion : callable, optional
         ``validation_criterion(validation_rows)`` returns a scalar tensor, lower is
-        better. Default: the mean of ``loss_fn`` over the held-out rows.
+        better. Default: the mean of ``loss_fn`` over the held-out rows. When there
+        is no held-out split, a given criterion is evaluated on the training rows
+        (the training loss is monitored only when no criterion is given).
     parameters : iterable of Parameter, optional
         What the optimizer updates (default: all of ``module``'s parameters).
 
@@ -118,12 +120,12 @@ def train(
         _check_finite(epoch_loss, "training loss", epoch, config)
         result.loss_curve.append(epoch_loss)
 
-        if val_rows is None:
+        if val_rows is None and validation_criterion is None:
             value = epoch_loss
-        else:
+        else:  # a method's own criterion is used even without a split (on the train rows)
             module.eval()
             with torch.no_grad():
-                value = float(criterion(val_rows))
+                value = float(criterion(train_rows if val_rows is None else val_rows))
             _check_finite(value, "validation criterion", epoch, config)
             result.validation_curve.append(value)
         epochs.set_postfix(loss=f"{epoch_loss:.4g}", val=f"{value:.4g}", refresh=False)

@@ -2,5 +2,8 @@
 
 from .contrastive_flow import ContrastiveFlow
 from .flow_density import FlowDensity
+from .iocn import IOCN
+from .nfad import NFAD
+from .oneflow import OneFlow
 
-__all__ = ["FlowDensity", "ContrastiveFlow"]
+__all__ = ["FlowDensity", "NFAD", "OneFlow", "ContrastiveFlow", "IOCN"]
