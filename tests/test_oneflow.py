@@ -178,4 +178,4 @@ def test_two_moons_boundary_is_shorter_and_region_smaller_than_ll_flows():
     one_len, one_area = _length_and_area(one.boundary(400))
     ll_len, ll_area = _length_and_area(flow_region_boundary(ll, ll_radius, 400))
     print(f"length {one_len:.2f} vs {ll_len:.2f}, area {one_area:.2f} vs {ll_area:.2f}")
-    assert one_area < ll_area
+    assert one_len < ll_len and one_area < ll_area
