@@ -13,6 +13,7 @@ from sklearn.datasets import make_moons
 
 from skflowad import FlowDensity, OneFlow
 from skflowad.detectors.oneflow import bernstein_quantile, bernstein_weights, flow_region_boundary
+from skflowad.plotting import curve_length_and_area
 
 # The contract suite again, for the general variant (OneFlow-Gen): the same class with
 # variant="general" as its default, so that every contract test runs on it unchanged.
@@ -150,13 +151,6 @@ def _ll_flow_region(X, epochs):
     return det, z.norm(dim=-1).numpy(), radius
 
 
-def _length_and_area(curve):
-    closed = np.vstack([curve, curve[:1]])
-    length = np.linalg.norm(np.diff(closed, axis=0), axis=1).sum()
-    x, y = closed[:, 0], closed[:, 1]
-    return length, 0.5 * abs(np.dot(x[:-1], y[1:]) - np.dot(x[1:], y[:-1]))
-
-
 def test_two_blobs_oneflow_leaves_the_small_blob_out_where_ll_flow_takes_some_in():
     # Figure 1: 98 % / 2 % blobs. (Table 2's area comparison is not asserted on this
     # set: at 60 epochs LL-Flow's chi2 ball holds ~94 % of the rows, not 95 %, so its
@@ -175,7 +169,21 @@ def test_two_moons_boundary_is_shorter_and_region_smaller_than_ll_flows():
     X, _ = make_moons(1000, noise=0.08, random_state=0)
     one = OneFlow(epochs=40, patience=None, validation_fraction=0.0, **FIT).fit(X)
     ll, _, ll_radius = _ll_flow_region(X, epochs=40)
-    one_len, one_area = _length_and_area(one.boundary(400))
-    ll_len, ll_area = _length_and_area(flow_region_boundary(ll, ll_radius, 400))
+    one_len, one_area = curve_length_and_area(one.boundary(400))
+    ll_len, ll_area = curve_length_and_area(flow_region_boundary(ll, ll_radius, 400))
     print(f"length {one_len:.2f} vs {ll_len:.2f}, area {one_area:.2f} vs {ll_area:.2f}")
     assert one_len < ll_len and one_area < ll_area
+
+
+def test_plot_boundaries_and_curve_measures():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from skflowad.plotting import plot_boundaries
+
+    angle = np.linspace(0, 2 * np.pi, 2000, endpoint=False)
+    circle = np.c_[np.cos(angle), np.sin(angle)]
+    length, area = curve_length_and_area(circle)
+    assert length == pytest.approx(2 * np.pi, rel=1e-4) and area == pytest.approx(np.pi, rel=1e-4)
+    ax = plot_boundaries(circle, {"a": circle, "b": 2 * circle}, y=np.r_[1, np.zeros(1999)])
+    assert len(ax.lines) == 2 and len(ax.collections) == 2
