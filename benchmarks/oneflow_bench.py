@@ -56,13 +56,17 @@ def configs(epochs: int) -> dict:
     fit = dict(epochs=epochs)
     return {
         "default": lambda s: OneFlow(random_state=s, **fit),
-        "paper_main": lambda s: OneFlow(n_transforms=4, hidden_features=(256,) * 4, random_state=s, **fit),
+        "paper_main": lambda s: OneFlow(
+            n_transforms=4, hidden_features=(256,) * 4, random_state=s, **fit
+        ),
         "batch256": lambda s: OneFlow(batch_size=256, random_state=s, **fit),
         "alpha10": lambda s: OneFlow(alpha=0.1, random_state=s, **fit),
         "paper_pid": lambda s: OneFlow(random_state=s, **PAPER_PID, **fit),
         "gen_realnvp": lambda s: OneFlow(variant="general", flow="realnvp", random_state=s, **fit),
         "gen_nsf": lambda s: OneFlow(variant="general", flow="coupling_nsf", random_state=s, **fit),
-        "gen_paper_pid": lambda s: OneFlow(variant="general", flow="realnvp", random_state=s, **PAPER_PID, **fit),
+        "gen_paper_pid": lambda s: OneFlow(
+            variant="general", flow="realnvp", random_state=s, **PAPER_PID, **fit
+        ),
         "flowdensity": lambda s: FlowDensity(random_state=s, **fit),
         "llflow_nice": lambda s: FlowDensity(flow="nice", random_state=s, **PAPER_PID, **fit),
         **_pyod(),
@@ -120,17 +124,24 @@ def run_table3(args, writer):
         X, y, capped = cap(X, y, args.max_rows, seed)
         X = StandardScaler().fit_transform(X)
         scores, fit_s = timed_fit_score(factories[name](seed), X, X)
-        writer(dict(dataset=dataset, seed=seed, detector=name, n_rows=len(y), capped=capped,
-                    auroc=roc_auc_score(y, scores), f1_top5=f1_top(y, scores), fit_s=fit_s))
+        writer(dict(
+            dataset=dataset, seed=seed, detector=name, n_rows=len(y), capped=capped,
+            auroc=roc_auc_score(y, scores), f1_top5=f1_top(y, scores), fit_s=fit_s,
+        ))
 
 
 def run_protocol(args, writer):
     factories = configs(args.epochs)
-    files = sorted(p.stem for p in DATA.glob("*.npz")) if args.datasets == "all" else args.datasets.split(",")
+    if args.datasets == "all":
+        files = sorted(p.stem for p in DATA.glob("*.npz"))
+    else:
+        files = args.datasets.split(",")
     jobs = [(f, s, n) for f in files for s in args.seeds for n in args.configs.split(",")]
     for name, seed, det_name in jobs[args.shard_index :: args.shard_count]:
         X, y = load(name)
-        X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.3, stratify=y, random_state=seed)
+        X_tr, X_te, y_tr, y_te = train_test_split(
+            X, y, test_size=0.3, stratify=y, random_state=seed
+        )
         X_tr, y_tr, _ = cap(X_tr, y_tr, 5000, seed)
         X_te, y_te, _ = cap(X_te, y_te, 5000, seed)
         for setting, rows in (("P1", np.ones_like(y_tr, bool)), ("P2", y_tr == 0)):
@@ -154,9 +165,13 @@ def report(paths: list[str]) -> None:
         for setting, part in df.groupby("setting"):
             table = part.pivot_table(index="dataset", columns="detector", values="auroc")
             full = table.dropna()
-            print(f"\n{setting}: mean AUROC over {len(table)} sets; avg rank on {len(full)} complete sets")
-            print(pd.DataFrame({"mean_auroc": table.mean(), "avg_rank": full.rank(axis=1, ascending=False).mean()})
-                  .sort_values("avg_rank").round(3).to_string())
+            print(f"\n{setting}: mean AUROC over {len(table)} sets; "
+                  f"avg rank on {len(full)} complete sets")
+            summary = pd.DataFrame({
+                "mean_auroc": table.mean(),
+                "avg_rank": full.rank(axis=1, ascending=False).mean(),
+            })
+            print(summary.sort_values("avg_rank").round(3).to_string())
         return
     for metric, paper_index in (("auroc", 1), ("f1_top5", 2)):
         table = df.pivot_table(index="dataset", columns="detector", values=metric).round(3)
@@ -168,10 +183,15 @@ def report(paths: list[str]) -> None:
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("mode", choices=["table3", "protocol", "report"])
     parser.add_argument("paths", nargs="*", help="CSV files (report mode)")
-    parser.add_argument("--configs", default="default,gen_paper_pid,paper_pid,llflow_nice,flowdensity,IForest,KNN,LOF,PCA")
+    parser.add_argument(
+        "--configs",
+        default="paper_pid,gen_paper_pid,llflow_nice,flowdensity,IForest,KNN,LOF,PCA",
+    )
     parser.add_argument("--datasets", default="all")
     parser.add_argument("--seeds", type=lambda s: [int(x) for x in s.split(",")], default=[0])
     parser.add_argument("--epochs", type=int, default=100, help="epoch cap of every flow detector")
@@ -183,7 +203,8 @@ def main(argv=None):
         return report(args.paths)
     args.shard_index, args.shard_count = (int(x) for x in args.shard.split("/"))
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
-    out = Path(args.out or RESULTS / f"oneflow_{args.mode}_{args.shard_index}of{args.shard_count}.csv")
+    shard = f"{args.shard_index}of{args.shard_count}"
+    out = Path(args.out or RESULTS / f"oneflow_{args.mode}_{shard}.csv")
     out.parent.mkdir(parents=True, exist_ok=True)
     handle, csv_writer = open(out, "w", newline=""), None
 

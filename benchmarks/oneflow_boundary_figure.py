@@ -22,8 +22,11 @@ from sklearn.datasets import make_moons
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from skflowad import FlowDensity, OneFlow  # noqa: E402
-from skflowad.detectors.oneflow import flow_region_boundary  # noqa: E402
-from skflowad.plotting import curve_length_and_area, plot_boundaries  # noqa: E402
+from skflowad.plotting import (  # noqa: E402
+    curve_length_and_area,
+    flow_region_boundary,
+    plot_boundaries,
+)
 
 
 def datasets(seed: int = 0) -> dict:

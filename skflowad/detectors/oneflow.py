@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["OneFlow", "bernstein_weights", "bernstein_quantile", "flow_region_boundary"]
+__all__ = ["OneFlow", "bernstein_weights", "bernstein_quantile"]
 
 import math
 from numbers import Integral, Real
@@ -15,6 +15,7 @@ from torch import Tensor
 
 from ..base import COMMON_PARAMETERS_DOC, FlowDetector
 from ..flows import build_flow
+from ..plotting import flow_region_boundary
 
 # Flow used when ``flow=None``: NICE for the constant-Jacobian variant (the paper's),
 # RealNVP for the general one (chosen by benchmarks/oneflow_defaults.py).
@@ -65,13 +66,15 @@ class OneFlow(FlowDetector):
     log_volume_ : float
         Log-volume of the bounding region in the standardised feature space (eq. 1,
         or eq. 2 with 4096 Monte-Carlo points for the general variant).
-    scaler_, kept_features_, device_, history_, decision_scores_, threshold_, labels_, n_features_in_
+    scaler_, kept_features_, device_, history_
         As in :class:`~skflowad.FlowDensity`; ``history_`` has the key ``"flow"``.
+    decision_scores_, threshold_, labels_, n_features_in_
+        As in :class:`~skflowad.FlowDensity` (``threshold_`` per ``threshold_rule``).
 
     See Also
     --------
     skflowad.FlowDensity : the likelihood baseline ("LL-Flow").
-    flow_region_boundary : the parametric boundary of a flow's latent ball.
+    skflowad.plotting.flow_region_boundary : the boundary of a flow's latent ball.
 
     Notes
     -----
@@ -188,7 +191,8 @@ class OneFlow(FlowDetector):
         def loss_fn(batch: Tensor) -> Tensor:  # Algorithm: one minibatch
             z, ladj = flow().transform.call_and_ladj(batch)  # r_i = ||f(x_i)||
             ball = _uniform_ball(self.n_volume_samples, n_features, z.device)
-            return volume(z.norm(dim=-1), ladj, ball if self.variant == "general" else None)
+            general = self.variant == "general"
+            return volume(z.norm(dim=-1), ladj, ball if general else None)
 
         def held_out_log_volume(rows: Tensor) -> Tensor:  # R_alpha over all held-out rows
             z, ladj = self._latent(flow, rows)
@@ -208,7 +212,8 @@ class OneFlow(FlowDetector):
 
     def _latent(self, flow, rows: Tensor) -> tuple[Tensor, Tensor]:
         """Latent points and forward log-determinants of ``rows``, in bounded chunks."""
-        parts = [flow().transform.call_and_ladj(c) for c in torch.split(rows, self.score_batch_size)]
+        chunks = torch.split(rows, self.score_batch_size)
+        parts = [flow().transform.call_and_ladj(chunk) for chunk in chunks]
         return torch.cat([p[0] for p in parts]), torch.cat([p[1] for p in parts])
 
     def _process_decision_scores(self):
@@ -279,42 +284,9 @@ def bernstein_quantile(values: Tensor, alpha: float) -> Tensor:
     ``n * alpha``-th largest value. Differentiable in ``values``.
     """
     ordered = torch.sort(values.flatten(), descending=True).values
-    weights = bernstein_weights(ordered.shape[0], alpha, device=ordered.device, dtype=ordered.dtype)
+    n = ordered.shape[0]
+    weights = bernstein_weights(n, alpha, device=ordered.device, dtype=ordered.dtype)
     return (weights * ordered).sum()
-
-
-def flow_region_boundary(detector: FlowDetector, radius: float, n_points: int = 200) -> np.ndarray:
-    """Pre-image of the latent sphere of ``radius`` through a fitted detector's ``flow_``.
-
-    Works for any fitted detector with ``flow_``, ``scaler_`` and ``kept_features_``
-    on 2-D or 3-D data: :class:`OneFlow` (``radius_``), or
-    :class:`~skflowad.FlowDensity` with ``radius = sqrt(chi2_D.ppf(1 - alpha))`` for
-    the LL-Flow region of the paper's figures.
-
-    Returns
-    -------
-    ndarray of shape (n_points, n_features_in_)
-        Boundary points in data units (2-D: an ordered closed curve).
-    """
-    n_features = detector.n_features_in_
-    if n_features not in (2, 3) or not detector.kept_features_.all():
-        raise ValueError(
-            f"boundary needs 2-D or 3-D data with no constant feature; got {n_features} "
-            f"features, {int(detector.kept_features_.sum())} non-constant."
-        )
-    if n_features == 2:
-        angle = torch.linspace(0, 2 * math.pi, n_points + 1, dtype=torch.float64)[:-1]
-        sphere = torch.stack([angle.cos(), angle.sin()], dim=1)
-    else:  # Fibonacci lattice on the unit sphere
-        i = torch.arange(n_points, dtype=torch.float64) + 0.5
-        polar, azimuth = torch.acos(1 - 2 * i / n_points), math.pi * (1 + 5**0.5) * i
-        sphere = torch.stack(
-            [polar.sin() * azimuth.cos(), polar.sin() * azimuth.sin(), polar.cos()], dim=1
-        )
-    latent = (radius * sphere).to(torch.float32).to(detector.device_)
-    with torch.no_grad():
-        points = detector.flow_().transform.inv(latent).double().cpu().numpy()
-    return detector.scaler_.inverse_transform(points)
 
 
 def _uniform_ball(m: int, dim: int, device) -> Tensor:
