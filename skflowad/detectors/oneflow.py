@@ -17,9 +17,10 @@ from ..base import COMMON_PARAMETERS_DOC, FlowDetector
 from ..flows import build_flow
 from ..plotting import flow_region_boundary
 
-# Flow used when ``flow=None``: NICE for the constant-Jacobian variant (the paper's),
-# RealNVP for the general one (chosen by benchmarks/oneflow_defaults.py).
-_DEFAULT_FLOW = {"const": "nice", "general": "realnvp"}
+# (flow, n_transforms, hidden_features) used where those parameters are None: NICE with
+# the paper's PIDForest-table architecture for "const"; RealNVP, 4 x (256, 256) for
+# "general" (chosen by benchmarks/oneflow_bench.py protocol; see docs/methods/oneflow.md).
+_VARIANT_DEFAULTS = {"const": ("nice", 6, (64, 64)), "general": ("realnvp", 4, (256, 256))}
 
 
 class OneFlow(FlowDetector):
@@ -46,8 +47,9 @@ class OneFlow(FlowDetector):
         ``"const"``: a constant-Jacobian flow (NICE) and the exact volume, eq. 1 (the
         paper's OneFlow). ``"general"``: any flow, volume by Monte Carlo over
         ``n_volume_samples`` points uniform in the latent ball, eq. 2 (OneFlow-Gen).
-        With ``flow=None`` the flow is ``"nice"`` for ``"const"`` and ``"realnvp"``
-        for ``"general"``.
+        ``flow``, ``n_transforms`` and ``hidden_features`` left at None take the
+        variant's defaults: ``"nice"``, 6, (64, 64) for ``"const"``; ``"realnvp"``,
+        4, (256, 256) for ``"general"``.
     n_volume_samples : int, default=256
         Monte-Carlo points per step for the general variant's volume (``m``).
     threshold_rule : {"contamination", "radius"}, default="contamination"
@@ -124,6 +126,8 @@ class OneFlow(FlowDetector):
     _parameter_constraints: dict = {
         **FlowDetector._parameter_constraints,
         "flow": [*FlowDetector._parameter_constraints["flow"], None],
+        "n_transforms": [*FlowDetector._parameter_constraints["n_transforms"], None],
+        "hidden_features": [*FlowDetector._parameter_constraints["hidden_features"], None],
         "alpha": [Interval(Real, 0, 0.5, closed="right")],
         "variant": [StrOptions({"const", "general"})],
         "n_volume_samples": [Interval(Integral, 1, None, closed="left")],
@@ -139,8 +143,8 @@ class OneFlow(FlowDetector):
         threshold_rule="contamination",
         contamination=0.1,
         flow=None,
-        n_transforms=4,
-        hidden_features=(256, 256),
+        n_transforms=None,
+        hidden_features=None,
         epochs=100,
         batch_size=1000,
         learning_rate=1e-3,
@@ -175,16 +179,19 @@ class OneFlow(FlowDetector):
 
     # ------------------------------------------------------------------ the algorithm
     def _fit_tensors(self, X: Tensor, y: Tensor | None) -> None:
-        kind = _DEFAULT_FLOW[self.variant] if self.flow is None else self.flow
+        chosen = (self.flow, self.n_transforms, self.hidden_features)
+        kind, n_transforms, hidden = (
+            default if value is None else value
+            for value, default in zip(chosen, _VARIANT_DEFAULTS[self.variant])
+        )
         if self.variant == "const" and kind != "nice":
             raise ValueError(
                 f"variant='const' needs a constant-Jacobian flow (flow='nice'); got "
                 f"flow={kind!r}. Use variant='general' for flows with a varying Jacobian."
             )
         n_features = X.shape[1]
-        flow = build_flow(
-            kind, n_features, transforms=self.n_transforms, hidden_features=self.hidden_features
-        ).to(self.device_)
+        flow = build_flow(kind, n_features, transforms=n_transforms, hidden_features=hidden)
+        flow = flow.to(self.device_)
         volume = _VolumeCost(flow, self.alpha, self.variant, n_features)
         fixed_ball = _uniform_ball(max(self.n_volume_samples, 1024), n_features, X.device)
 
@@ -299,8 +306,8 @@ OneFlow.__doc__ = OneFlow.__doc__ % {
     "common": COMMON_PARAMETERS_DOC
     % dict(
         flow=None,
-        n_transforms=4,
-        hidden_features=(256, 256),
+        n_transforms=None,
+        hidden_features=None,
         epochs=100,
         batch_size=1000,
         learning_rate=1e-3,
