@@ -23,7 +23,7 @@ import torch
 from pyod.models.base import BaseDetector
 from sklearn.base import _fit_context
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils import check_random_state
+from sklearn.utils import ClassifierTags, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 from torch import Tensor, nn
@@ -182,6 +182,9 @@ class FlowDetector(BaseDetector):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = False
         tags.target_tags.required = False
+        # `y`, when given, is a binary label (1 = known anomaly): declare it, so that
+        # scikit-learn's checks pass 0/1 targets rather than multiclass ones.
+        tags.classifier_tags = ClassifierTags(multi_class=False)
         return tags
 
     # ------------------------------------------------------------------ machinery

@@ -1,0 +1,238 @@
+"""Detector registry of the benchmark: skflowad detectors and the PyOD references.
+
+The skflowad detectors are discovered from ``skflowad.__all__`` (every exported subclass of
+``skflowad.base.FlowDetector``), so a new method joins the benchmark when it is exported.
+The references are those of PROTOCOL.md, at PyOD defaults; only ``random_state`` (the run's
+seed), ``device``, ``verbose=0`` and the constructor arguments a detector cannot do without
+(``n_features`` of DeepSVDD) are set.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from pyod.models.base import BaseDetector
+
+__all__ = [
+    "DetectorSpec",
+    "PYOD_REFERENCES",
+    "P3_REFERENCES",
+    "QUICK_PYOD",
+    "SupervisedHGB",
+    "build_detector",
+    "default_detectors",
+    "get_registry",
+    "parse_param_overrides",
+    "skflowad_detectors",
+]
+
+PYOD_REFERENCES: tuple[str, ...] = (
+    "IForest", "KNN", "LOF", "OCSVM", "ECOD", "COPOD", "PCA", "HBOS", "KDE", "GMM",
+    "DeepSVDD", "AutoEncoder", "DIF", "LUNAR",
+)
+"""The P1/P2 references of PROTOCOL.md."""
+
+P3_REFERENCES: tuple[str, ...] = ("DevNet", "HistGradientBoosting", "IForest")
+"""The P3 references of PROTOCOL.md."""
+
+QUICK_PYOD: tuple[str, ...] = ("IForest", "KNN", "LOF", "ECOD", "HBOS", "GMM")
+"""Fast PyOD references of the quick job."""
+
+_PYOD_MODULES = {
+    "IForest": "iforest", "KNN": "knn", "LOF": "lof", "OCSVM": "ocsvm", "ECOD": "ecod",
+    "COPOD": "copod", "PCA": "pca", "HBOS": "hbos", "KDE": "kde", "GMM": "gmm",
+    "DeepSVDD": "deep_svdd", "AutoEncoder": "auto_encoder", "DIF": "dif", "LUNAR": "lunar",
+    "DevNet": "devnet",
+}
+
+
+class SupervisedHGB(BaseDetector):
+    """A supervised ``HistGradientBoostingClassifier`` on the labels, scored as a detector.
+
+    The P3 reference "a classifier on the few labels": it learns ``y == 1`` against
+    everything else and scores with the classifier's log-odds of class 1.
+
+    Parameters
+    ----------
+    contamination : float, default=0.1
+        Used by PyOD to set ``threshold_``.
+    random_state : int, optional
+        Seed of the classifier.
+    """
+
+    def __init__(self, contamination: float = 0.1, random_state: int | None = None):
+        super().__init__(contamination=contamination)
+        self.random_state = random_state
+
+    def fit(self, X: np.ndarray, y: np.ndarray | None = None) -> "SupervisedHGB":
+        """Fit the classifier on ``(X, y)``; ``y`` must hold both 0 and 1."""
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
+        if y is None or len(np.unique(y)) < 2:
+            raise ValueError("SupervisedHGB needs labels y holding both 0 and 1.")
+        self.classifier_ = HistGradientBoostingClassifier(random_state=self.random_state)
+        self.classifier_.fit(X, y)
+        self.decision_scores_ = self.decision_function(X)
+        self._process_decision_scores()
+        return self
+
+    def decision_function(self, X: np.ndarray) -> np.ndarray:
+        """Log-odds of class 1 (higher = more abnormal)."""
+        return np.asarray(self.classifier_.decision_function(X), dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class DetectorSpec:
+    """How the benchmark builds and fits one detector.
+
+    Attributes
+    ----------
+    name : str
+        Name in the CLI and the CSV.
+    factory : callable
+        Returns the detector class (imported lazily).
+    uses_labels : bool
+        Gets ``fit(X, y_lab)`` in P3.
+    requires_labels : bool
+        Needs labels: run in P3 only.
+    family : str
+        ``"skflowad"``, ``"pyod"`` or ``"sklearn"``.
+    fixed_params : mapping
+        Constructor arguments set by the benchmark (the user's ``--param`` wins).
+    """
+
+    name: str
+    factory: Callable[[], type]
+    uses_labels: bool = False
+    requires_labels: bool = False
+    family: str = "pyod"
+    fixed_params: Mapping[str, Any] = field(default_factory=dict)
+
+
+def skflowad_detectors() -> dict[str, type]:
+    """Every detector class exported by ``skflowad`` (subclasses of ``FlowDetector``)."""
+    import skflowad
+
+    try:
+        from skflowad.base import FlowDetector
+    except ImportError:  # the base is not there yet
+        return {}
+    found = {}
+    for name in getattr(skflowad, "__all__", ()):
+        obj = getattr(skflowad, name, None)
+        if (inspect.isclass(obj) and issubclass(obj, FlowDetector)
+                and obj is not FlowDetector and not inspect.isabstract(obj)):
+            found[name] = obj
+    return found
+
+
+def _pyod_factory(name: str) -> Callable[[], type]:
+    def load() -> type:
+        return getattr(importlib.import_module(f"pyod.models.{_PYOD_MODULES[name]}"), name)
+
+    return load
+
+
+def get_registry() -> dict[str, DetectorSpec]:
+    """All detectors the benchmark can run, by name."""
+    registry = {
+        name: DetectorSpec(
+            name, (lambda cls=cls: cls), family="skflowad",
+            uses_labels=bool(getattr(cls, "_uses_labels", False)),
+        )
+        for name, cls in skflowad_detectors().items()
+    }
+    for name in PYOD_REFERENCES:
+        registry[name] = DetectorSpec(name, _pyod_factory(name))
+    registry["DevNet"] = DetectorSpec(
+        "DevNet", _pyod_factory("DevNet"), uses_labels=True, requires_labels=True
+    )
+    registry["HistGradientBoosting"] = DetectorSpec(
+        "HistGradientBoosting", lambda: SupervisedHGB, uses_labels=True,
+        requires_labels=True, family="sklearn",
+    )
+    return registry
+
+
+def default_detectors(setting: str, group: str = "all") -> list[str]:
+    """Default detector names for a setting.
+
+    Parameters
+    ----------
+    setting : {"P1", "P2", "P3"}
+    group : {"all", "quick", "skflowad", "pyod"}
+        ``all``: skflowad detectors and the references of PROTOCOL.md for the setting;
+        ``quick``: skflowad detectors, :data:`QUICK_PYOD` and, in P3, the supervised
+        HistGradientBoosting; ``skflowad`` / ``pyod``: one family only.
+    """
+    own = list(skflowad_detectors())
+    p3 = setting == "P3"
+    groups = {
+        "all": own + list(P3_REFERENCES if p3 else PYOD_REFERENCES),
+        "quick": own + list(QUICK_PYOD) + (["HistGradientBoosting"] if p3 else []),
+        "skflowad": own,
+        "pyod": list(P3_REFERENCES if p3 else PYOD_REFERENCES),
+    }
+    if group not in groups:
+        raise ValueError(f"Unknown detector group {group!r}; choose from {sorted(groups)}.")
+    return list(dict.fromkeys(groups[group]))
+
+
+def build_detector(
+    spec: DetectorSpec,
+    params: Mapping[str, Any] | None = None,
+    *,
+    n_features: int,
+    seed: int,
+    device: str | None = None,
+) -> BaseDetector:
+    """Instantiate a detector for one run.
+
+    Benchmark-set arguments are applied only where the constructor has them:
+    ``random_state`` (``random_seed`` for PyOD's DevNet) = ``seed``, ``device``,
+    ``verbose=0``, ``n_features`` (DeepSVDD); ``params`` (the user's) override them.
+    PyOD's deep detectors take ``device=None`` for automatic choice, so ``"auto"``
+    becomes ``None`` for them.
+    """
+    cls = spec.factory()
+    accepted = set(inspect.signature(cls.__init__).parameters)
+    kwargs: dict[str, Any] = dict(spec.fixed_params)
+    auto = {
+        "random_state": seed, "random_seed": seed, "verbose": 0, "n_features": n_features,
+        "device": None if (spec.family != "skflowad" and device == "auto") else device,
+    }
+    for key, value in auto.items():
+        if key in accepted and not (key == "device" and device is None):
+            kwargs[key] = value
+    kwargs.update(params or {})
+    unknown = sorted(set(kwargs) - accepted) if "kwargs" not in accepted else []
+    if unknown:
+        raise TypeError(f"{spec.name} has no parameter(s) {unknown}.")
+    return cls(**kwargs)
+
+
+def parse_param_overrides(items: Sequence[str] | None) -> dict[str, dict[str, Any]]:
+    """Parse ``["FlowDensity.epochs=20", ...]`` into ``{"FlowDensity": {"epochs": 20}}``.
+
+    Values are read as Python literals (``20``, ``1e-3``, ``(64, 64)``, ``None``,
+    ``True``) and kept as strings otherwise.
+    """
+    import ast
+
+    out: dict[str, dict[str, Any]] = {}
+    for item in items or ():
+        target, sep, raw = item.partition("=")
+        detector, dot, key = target.partition(".")
+        if not (sep and dot and detector and key):
+            raise ValueError(f"--param expects DETECTOR.NAME=VALUE, got {item!r}.")
+        try:
+            value = ast.literal_eval(raw)
+        except (ValueError, SyntaxError):
+            value = raw
+        out.setdefault(detector, {})[key] = value
+    return out

@@ -1,0 +1,397 @@
+"""The benchmark: skflowad and PyOD detectors on the same splits, side by side.
+
+Implements ``PROTOCOL.md``: for each dataset and seed, X as float64 with constant columns
+dropped, a stratified 70/30 split (``random_state=seed``), train and test each capped at
+``cap`` rows by a stratified subsample with the same seed, a ``StandardScaler`` fitted on the
+rows the detector is trained on, and three settings:
+
+* ``P1`` unsupervised: fit on all train rows, labels unused;
+* ``P2`` novelty: fit on the train rows with ``y == 0``;
+* ``P3`` semi-supervised: fit on all train rows; ``n_lab = max(1, round(0.10 * n_anom))``
+  random train anomalies get ``y_lab = 1``; label-aware detectors get ``fit(X, y_lab)``.
+
+Every run appends one row to ``OUT/results.csv`` as soon as it finishes; rows already there
+are not run again, so an interrupted grid resumes. A failing run is recorded with
+``status="failed"`` and its error. ``OUT/summary.md`` and the figures summarise the CSV.
+
+Run ``python -m skflowad.benchmark --help`` (or ``skflowad-bench --help``) for the CLI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import io
+import os
+import sys
+import time
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import average_precision_score, roc_auc_score
+from sklearn.preprocessing import StandardScaler
+
+from skflowad._benchmark_detectors import (
+    DetectorSpec,
+    build_detector,
+    default_detectors,
+    get_registry,
+    parse_param_overrides,
+)
+from skflowad._benchmark_splits import (
+    DEFAULT_CAP,
+    SETTINGS,
+    DatasetRef,
+    Split,
+    drop_constant_columns,
+    ensure_available,
+    expand_datasets,
+    load_dataset,
+    make_split,
+    p3_labels,
+    setting_data,
+)
+from skflowad.datasets import QUICK_TASKS, available_datasets
+
+__all__ = [
+    "COLUMNS",
+    "DEFAULT_CAP",
+    "KEY",
+    "SETTINGS",
+    "DatasetRef",
+    "Split",
+    "drop_constant_columns",
+    "ensure_available",
+    "expand_datasets",
+    "load_dataset",
+    "main",
+    "make_split",
+    "p3_labels",
+    "plan_runs",
+    "run_benchmark",
+    "run_one",
+    "setting_data",
+]
+
+KEY: tuple[str, ...] = ("dataset", "setting", "detector", "seed")
+COLUMNS: tuple[str, ...] = KEY + (
+    "auroc", "auprc", "fit_s", "score_s", "device", "n_train", "n_test", "n_features",
+    "n_labeled", "capped", "status", "error",
+)
+"""Columns of ``results.csv``, one row per (dataset, setting, detector, seed)."""
+
+
+@functools.lru_cache(maxsize=2)
+def _cached_split(ref: DatasetRef, seed: int, cap: int | None, data_home: str | None) -> Split:
+    X, y = load_dataset(ref, data_home)
+    return make_split(X, y, seed, cap)
+
+
+# ----------------------------------------------------------------------------------------
+# One run
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Silence prints and warnings of third-party detectors (PyOD's DevNet prints per epoch)."""
+    sink = io.StringIO()
+    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink), \
+            warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def _device_used(detector: Any, requested: str | None) -> str:
+    """Device a detector ran on: its ``device_``/torch ``device`` if any, else cpu/cuda."""
+    for attr in ("device_", "device"):
+        value = getattr(detector, attr, None)
+        if value is not None and str(value) != "auto":
+            return str(value)
+    if "device" not in detector.get_params():
+        return "cpu"
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def _one_line(exc: BaseException, limit: int = 500) -> str:
+    text = " ".join(f"{type(exc).__name__}: {exc}".split())
+    return text[:limit]
+
+
+def run_one(
+    ref: DatasetRef,
+    setting: str,
+    spec: DetectorSpec,
+    seed: int,
+    *,
+    cap: int | None = DEFAULT_CAP,
+    data_home: str | None = None,
+    device: str | None = "auto",
+    params: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Fit one detector on one dataset, setting and seed; return its CSV row.
+
+    Never raises for a detector's failure: the row then has ``status="failed"`` and the
+    error message.
+    """
+    row: dict[str, Any] = dict.fromkeys(COLUMNS)
+    row.update(dataset=ref.name, setting=setting, detector=spec.name, seed=seed,
+               status="ok", error="")
+    try:
+        split = _cached_split(ref, seed, cap, data_home)
+        X_fit, y_lab = setting_data(split, setting, seed)
+        row.update(n_train=len(X_fit), n_test=len(split.X_test), n_features=X_fit.shape[1],
+                   n_labeled=int(y_lab.sum()) if y_lab is not None else 0,
+                   capped=split.capped)
+        scaler = StandardScaler().fit(X_fit)
+        X_fit, X_test = scaler.transform(X_fit), scaler.transform(split.X_test)
+        detector = build_detector(spec, params, n_features=X_fit.shape[1], seed=seed,
+                                  device=device)
+        row["device"] = _device_used(detector, device)
+        with _quiet():
+            start = time.perf_counter()
+            if spec.uses_labels and y_lab is not None:
+                detector.fit(X_fit, y_lab)
+            else:
+                detector.fit(X_fit)
+            row["fit_s"] = time.perf_counter() - start
+            start = time.perf_counter()
+            scores = np.asarray(detector.decision_function(X_test), dtype=np.float64).ravel()
+            row["score_s"] = time.perf_counter() - start
+        row["device"] = _device_used(detector, device)
+        if scores.shape != split.y_test.shape or not np.isfinite(scores).all():
+            raise ValueError(f"decision_function returned {np.size(scores)} scores, "
+                             f"{int(np.sum(~np.isfinite(scores)))} of them not finite")
+        row["auroc"] = roc_auc_score(split.y_test, scores)
+        row["auprc"] = average_precision_score(split.y_test, scores)
+    except Exception as exc:  # recorded, not raised: one failure must not stop the grid
+        row.update(status="failed", error=_one_line(exc))
+    return row
+
+
+# ----------------------------------------------------------------------------------------
+# The grid
+
+
+def _resolve_detectors(
+    names: Sequence[str] | str | None, setting: str, registry: Mapping[str, DetectorSpec],
+    quick: bool,
+) -> list[str]:
+    """Detector names for ``setting``; groups expanded; label-only detectors P3 only."""
+    if names is None:
+        names = ["quick" if quick else "all"]
+    elif isinstance(names, str):
+        names = [names]
+    groups = {"all", "quick", "skflowad", "pyod"}
+    out: list[str] = []
+    for name in names:
+        out += default_detectors(setting, name) if name in groups else [name]
+    unknown = [n for n in out if n not in registry]
+    if unknown:
+        raise ValueError(f"Unknown detector(s) {unknown}; known: {sorted(registry)}.")
+    return [n for n in dict.fromkeys(out)
+            if setting == "P3" or not registry[n].requires_labels]
+
+
+def plan_runs(
+    datasets: Sequence[DatasetRef],
+    settings: Sequence[str],
+    detectors: Mapping[str, Sequence[str]],
+    seeds: Sequence[int],
+) -> list[tuple[DatasetRef, str, str, int]]:
+    """Every (dataset, setting, detector, seed) of the grid, grouped by dataset and seed."""
+    return [(ref, setting, det, seed)
+            for ref in datasets for seed in seeds for setting in settings
+            for det in detectors[setting]]
+
+
+def _done_keys(csv_path: Path, retry_failed: bool) -> set[tuple]:
+    if not csv_path.is_file():
+        return set()
+    from skflowad._benchmark_report import load_results
+
+    done = load_results(csv_path)
+    if retry_failed:
+        done = done[done["status"] == "ok"]
+    return {(d, s, m, int(k)) for d, s, m, k in done[list(KEY)].itertuples(index=False)}
+
+
+def _append_row(csv_path: Path, row: Mapping[str, Any]) -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame([row], columns=list(COLUMNS))
+    frame.to_csv(csv_path, mode="a", header=not csv_path.is_file(), index=False)
+
+
+def run_benchmark(
+    datasets: Sequence[str] = ("quick",),
+    settings: Sequence[str] = SETTINGS,
+    detectors: Sequence[str] | str | None = None,
+    seeds: Sequence[int] = (0, 1, 2),
+    *,
+    out: str | os.PathLike = "benchmark_results",
+    device: str | None = "auto",
+    n_jobs: int = 1,
+    cap: int | None = DEFAULT_CAP,
+    data_home: str | None = None,
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+    retry_failed: bool = False,
+    registry: Mapping[str, DetectorSpec] | None = None,
+    progress: bool = True,
+    report: bool = True,
+    figures: bool = True,
+):
+    """Run the grid, append rows to ``out/results.csv``, write the report.
+
+    Parameters
+    ----------
+    datasets : sequence of str
+        ADBench names or aliases, ``"all"``, ``"quick"``, quick-task names, or paths of
+        ``.npz`` / ``.csv`` files.
+    settings : sequence of {"P1", "P2", "P3"}
+    detectors : sequence of str or str, optional
+        Detector names and/or groups (``all``, ``quick``, ``skflowad``, ``pyod``). Default:
+        ``quick`` when every dataset is a quick task, else ``all``. Detectors that need
+        labels (DevNet, HistGradientBoosting) run in P3 only.
+    seeds : sequence of int
+    out : path, default="benchmark_results"
+        Output folder: ``results.csv``, ``summary.md``, figures.
+    device : str, default="auto"
+        Passed to every detector that has a ``device`` parameter.
+    n_jobs : int, default=1
+        joblib workers over dataset x setting x seed x detector.
+    cap : int or None, default=5000
+        Row cap of train and of test.
+    data_home : str, optional
+        ADBench folder (else ``SKFLOWAD_DATA``, else the cache folder).
+    params : mapping, optional
+        ``{detector: {parameter: value}}`` constructor overrides.
+    retry_failed : bool, default=False
+        Run again the rows recorded as failed (the new row supersedes the old one).
+    registry : mapping, optional
+        Detector specs by name; default :func:`get_registry` (tests add fakes here).
+    progress, report, figures : bool, default=True
+        Progress bar; write ``summary.md``; draw figures.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Every row of ``results.csv`` (the last row of each key).
+    """
+    from skflowad._benchmark_report import load_results, write_report
+
+    registry = dict(get_registry() if registry is None else registry)
+    refs = expand_datasets(datasets, data_home)
+    ensure_available(refs, data_home)
+    quick = all(ref.source == "quick" for ref in refs)
+    names = {s: _resolve_detectors(detectors, s, registry, quick) for s in settings}
+    out_dir = Path(out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    csv_path = out_dir / "results.csv"
+    done = _done_keys(csv_path, retry_failed)
+    todo = [run for run in plan_runs(refs, settings, names, seeds)
+            if (run[0].name, run[1], run[2], run[3]) not in done]
+    kwargs = dict(cap=cap, data_home=data_home, device=device)
+    calls = ((ref, setting, registry[det], seed) for ref, setting, det, seed in todo)
+    for row in _execute(calls, kwargs, params or {}, n_jobs, len(todo), progress):
+        _append_row(csv_path, row)
+    results = load_results(csv_path) if csv_path.is_file() else None
+    if report and results is not None and len(results):
+        write_report(results, out_dir, figures=figures)
+    return results
+
+
+def _execute(calls, kwargs, params, n_jobs: int, total: int, progress: bool):
+    """Yield rows as runs finish, sequentially or through joblib."""
+    from tqdm.auto import tqdm
+
+    jobs = ((ref, setting, spec, seed, dict(kwargs, params=params.get(spec.name)))
+            for ref, setting, spec, seed in calls)
+    if n_jobs == 1:
+        rows = (run_one(r, s, sp, k, **kw) for r, s, sp, k, kw in jobs)
+    else:
+        from joblib import Parallel, delayed
+
+        rows = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
+            delayed(run_one)(r, s, sp, k, **kw) for r, s, sp, k, kw in jobs
+        )
+    bar = tqdm(total=total, disable=not progress or total == 0, desc="benchmark",
+               unit="run", file=sys.stderr)
+    with bar:
+        for row in rows:
+            bar.set_postfix_str(f"{row['dataset']} {row['setting']} {row['detector']}",
+                                refresh=False)
+            bar.update()
+            yield row
+
+
+# ----------------------------------------------------------------------------------------
+# CLI
+
+
+def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m skflowad.benchmark",
+        description="Benchmark skflowad and PyOD detectors under PROTOCOL.md "
+                    "(P1 unsupervised, P2 novelty, P3 semi-supervised).",
+    )
+    parser.add_argument("--datasets", nargs="+", default=["quick"],
+                        help="ADBench names/aliases, 'all' (files present), 'quick' "
+                             "(bundled, no download), or .npz/.csv paths [quick]")
+    parser.add_argument("--settings", nargs="+", default=list(SETTINGS), choices=SETTINGS)
+    parser.add_argument("--detectors", nargs="+", default=None,
+                        help="names or groups: all, quick, skflowad, pyod "
+                             "[quick for quick tasks, else all]")
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N [auto]")
+    parser.add_argument("--n-jobs", type=int, default=1)
+    parser.add_argument("--cap", type=int, default=DEFAULT_CAP,
+                        help="row cap of train and of test; 0 = no cap [5000]")
+    parser.add_argument("--out", default="benchmark_results", help="output folder")
+    parser.add_argument("--data-home", default=None,
+                        help="ADBench folder [SKFLOWAD_DATA, else ~/.cache/skflowad/adbench]")
+    parser.add_argument("--param", action="append", default=[], metavar="DET.NAME=VALUE",
+                        help="detector parameter, e.g. FlowDensity.epochs=20 (repeatable)")
+    parser.add_argument("--retry-failed", action="store_true",
+                        help="run again the rows recorded as failed")
+    parser.add_argument("--no-figures", action="store_true")
+    parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument("--list", action="store_true",
+                        help="list the detectors and quick tasks, then exit")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python -m skflowad.benchmark`` and ``skflowad-bench``."""
+    args = _parse_args(argv)
+    if args.list:
+        registry = get_registry()
+        print("detectors:", " ".join(registry))
+        print("quick tasks:", " ".join(QUICK_TASKS))
+        print("ADBench files present:", " ".join(available_datasets(args.data_home)) or "none")
+        return 0
+    from skflowad._benchmark_report import summary_tables
+
+    start = time.perf_counter()
+    results = run_benchmark(
+        args.datasets, args.settings, args.detectors, args.seeds, out=args.out,
+        device=args.device, n_jobs=args.n_jobs, cap=args.cap or None,
+        data_home=args.data_home, params=parse_param_overrides(args.param),
+        retry_failed=args.retry_failed, progress=not args.no_progress,
+        figures=not args.no_figures,
+    )
+    if results is not None:
+        print(summary_tables(results))
+    print(f"\n{len(results) if results is not None else 0} rows in "
+          f"{Path(args.out) / 'results.csv'}; report in {Path(args.out) / 'summary.md'} "
+          f"({time.perf_counter() - start:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
