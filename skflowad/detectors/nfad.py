@@ -174,7 +174,7 @@ class NFAD(FlowDetector):
         tail_p=0.05,
         distill=False,
         classifier="mlp",
-        classifier_epochs=10,
+        classifier_epochs=100,
         classifier_batch_size=100,
         n_surrogates=None,
         epsilon=0.0,
@@ -215,6 +215,11 @@ class NFAD(FlowDetector):
         normals = X if y is None else X[y == 0]
         anomalies = X[:0] if y is None else X[y == 1]
         self.n_known_anomalies_ = int(anomalies.shape[0])
+        if self.epsilon == 1 and not self.n_known_anomalies_:
+            raise ValueError(
+                "epsilon=1 drops the surrogate term and y has no known anomaly (1): nothing "
+                "would be learnt as anomalous; lower epsilon or pass labelled anomalies."
+            )
         self.flow_ = self._fit_flow(normals)  # step 1
         self.sampler_ = self._distill(self.flow_, normals) if self.distill else self.flow_
         self.tail_p_ = self._resolve_tail_p(anomalies)
@@ -404,5 +409,5 @@ NFAD.__doc__ = NFAD.__doc__ % {
     "common": COMMON_PARAMETERS_DOC % _DEFAULTS,
     "jacobian_penalty": 0.1,
     "tail_p": 0.05,
-    "classifier_epochs": 10,
+    "classifier_epochs": 100,
 }
