@@ -67,9 +67,12 @@ def split(X, y, seed: int, cap: int):
     return (*out, capped)
 
 
-def detectors(setting: str, nfad_configs: dict, refs: list[str], seed: int, device: str):
+def detectors(setting, nfad_configs, refs, seed, device, label_blind=True):
+    """(name, estimator, uses_labels); label-blind references only when ``label_blind``."""
     for name, params in nfad_configs.items():
         yield f"NFAD[{name}]", NFAD(random_state=seed, device=device, **params), True
+    if not label_blind:  # P3 with another label count: their fit would be the same
+        refs = [r for r in refs if r in ("hgb", "devnet")]
     if "flowdensity" in refs:
         yield "FlowDensity", FlowDensity(random_state=seed, device=device), False
     if "iforest" in refs:
@@ -145,7 +148,7 @@ def main(argv=None) -> None:
                 Xtr, ytr, Xte, yte, capped = split(X, y, seed, args.cap)
                 for setting in args.settings:
                     fractions = args.label_fractions if setting == "P3" else [0.0]
-                    for frac in fractions:
+                    for i, frac in enumerate(fractions):
                         rng = np.random.default_rng(seed)
                         if setting == "P2":
                             Xfit, yfit = Xtr[ytr == 0], np.zeros(int((ytr == 0).sum()), int)
@@ -158,7 +161,7 @@ def main(argv=None) -> None:
                         scaler = StandardScaler().fit(Xfit)
                         Xf, Xt = scaler.transform(Xfit), scaler.transform(Xte)
                         for det_name, det, uses_labels in detectors(
-                            setting, configs, args.refs, seed, args.device
+                            setting, configs, args.refs, seed, args.device, label_blind=i == 0
                         ):
                             key = (name, str(seed), setting, str(int(yfit.sum())), det_name)
                             if key in done:
