@@ -53,9 +53,9 @@ def test_tail_sampling_is_exact(dim, tail_p):
     threshold = chi2_tail_threshold(tail_p, dim)
     assert (r2 >= threshold * (1 - 1e-6)).all()
     # The tail holds mass tail_p of N(0, I): checked on plain Gaussian draws.
-    plain = np.random.default_rng(0).normal(size=(200_000, dim))
+    plain = np.random.default_rng(0).normal(size=(50_000, dim))
     mass = np.mean(np.square(plain).sum(1) >= threshold)
-    assert abs(mass - tail_p) < 4 * np.sqrt(tail_p * (1 - tail_p) / 200_000) + 1e-3
+    assert abs(mass - tail_p) < 4 * np.sqrt(tail_p * (1 - tail_p) / 50_000)
     # Radii follow chi2(D) conditioned on the tail: sf(r2) / tail_p ~ U(0, 1).
     assert kstest(chi2.sf(r2, dim) / tail_p, "uniform").pvalue > 1e-3
     # Directions are uniform on the sphere: the mean direction is near 0.
@@ -81,6 +81,7 @@ def test_jacobian_penalty_sends_surrogates_to_low_likelihood():
 
     share_reg, reg = share_below(1.0)
     share_plain, plain = share_below(0.0)
+    print(f"surrogates below the normals' tail_p quantile: λ=1 {share_reg:.3f}, λ=0 {share_plain:.3f}")
     assert share_reg > 0.9
     assert share_reg > share_plain + 0.2
     assert reg.log_det_jacobian_sq_ < 0.5 * plain.log_det_jacobian_sq_
