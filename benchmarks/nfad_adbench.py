@@ -106,8 +106,8 @@ def run_one(det, uses_labels, Xfit, yfit, Xte):
 
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--datasets", nargs="*", default=None, help="default: every .npz in the data dir")
-    p.add_argument("--quick", action="store_true", help=f"small budget: {QUICK_SETS}, seed 0, cap 2000")
+    p.add_argument("--datasets", nargs="*", default=None, help="default: every .npz there")
+    p.add_argument("--quick", action="store_true", help=f"{QUICK_SETS}, seed 0, cap 2000")
     p.add_argument("--seeds", nargs="*", type=int, default=[0, 1, 2])
     p.add_argument("--settings", nargs="*", default=["P2", "P3"])
     p.add_argument("--cap", type=int, default=5000)
@@ -174,7 +174,7 @@ def main(argv=None) -> None:
                             if res is None:
                                 continue
                             scores, fit_s, score_s = res
-                            row = dict(zip(("dataset", "seed", "setting", "n_labelled", "detector"), key))
+                            row = dict(zip(FIELDS[:5], key))
                             row.update(
                                 auroc=roc_auc_score(yte, scores),
                                 auprc=average_precision_score(yte, scores),

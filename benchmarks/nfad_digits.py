@@ -73,7 +73,8 @@ def main(argv=None) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["normal", "n_known_classes", "seed", "detector", "auroc_all", "auroc_unseen", "fit_s"])
+        w.writerow(["normal", "n_known_classes", "seed", "detector", "auroc_all", "auroc_unseen",
+                    "fit_s"])
         for normal in args.normal:
             for k in args.known:
                 for seed in args.seeds:
@@ -96,9 +97,11 @@ def main(argv=None) -> None:
 
                         def auc(anomalies):
                             s = det.decision_function(np.vstack([Xn, anomalies]))
-                            return roc_auc_score(np.r_[np.zeros(len(Xn)), np.ones(len(anomalies))], s)
+                            truth = np.r_[np.zeros(len(Xn)), np.ones(len(anomalies))]
+                            return roc_auc_score(truth, s)
 
-                        row = [normal, k, seed, name, auc(np.vstack([Xk, Xu])), auc(Xu), round(fit_s, 1)]
+                        all_anomalies = np.vstack([Xk, Xu])
+                        row = [normal, k, seed, name, auc(all_anomalies), auc(Xu), round(fit_s, 1)]
                         w.writerow(row)
                         f.flush()
                         print(*row, flush=True)

@@ -73,7 +73,8 @@ def main(argv=None) -> None:
             det = NFAD(flow=args.flow, random_state=seed).fit(X[np.r_[train, lab]], y)
             scores = det.decision_function(X[np.r_[test_n, test_a]])
             auc = roc_auc_score(np.r_[np.zeros(len(test_n)), np.ones(len(test_a))], scores)
-            print(f"{k:>5} {seed:>4} {auc:6.3f} {PAPER_NFAD_IAF.get(k, float('nan')):14.3f}", flush=True)
+            paper = PAPER_NFAD_IAF.get(k, float("nan"))
+            print(f"{k:>5} {seed:>4} {auc:6.3f} {paper:14.3f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -81,7 +81,7 @@ def test_jacobian_penalty_sends_surrogates_to_low_likelihood():
 
     share_reg, reg = share_below(1.0)
     share_plain, plain = share_below(0.0)
-    print(f"surrogates below the normals' tail_p quantile: λ=1 {share_reg:.3f}, λ=0 {share_plain:.3f}")
+    print(f"surrogates below the tail_p quantile: λ=1 {share_reg:.3f}, λ=0 {share_plain:.3f}")
     assert share_reg > 0.9
     assert share_reg > share_plain + 0.2
     assert reg.log_det_jacobian_sq_ < 0.5 * plain.log_det_jacobian_sq_

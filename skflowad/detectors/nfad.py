@@ -32,6 +32,7 @@ _DEFAULTS = dict(
     clip_grad_norm=5.0,
 )
 _AUTO_TAIL_P_FALLBACK = 0.05
+_MIN_CLASSIFIER_STEPS = 10  # per classifier epoch (the papers trained on 1e5+ rows)
 
 
 class NFAD(FlowDetector):
@@ -39,7 +40,7 @@ class NFAD(FlowDetector):
 
     Step 1 trains a flow ``x = f(z)`` by maximum likelihood on the normal rows
     (``y == 0``) with the Jacobian regulariser of PeerJ eqs. 9-10,
-    :math:`\\max_\\theta \\; E_{x}\\log p_f(x) - \\lambda E_{z\\sim N(0,I)}[(\\log|\\det J(f|z)|)^2]`,
+    :math:`\\max_\\theta E_x \\log p_f(x) - \\lambda E_{z\\sim N(0,I)}(\\log|\\det J(f|z)|)^2`,
     so that the tail of the base Gaussian maps to low-density regions of the data.
     Step 2 trains a binary classifier on the normal rows against the known anomalies
     (``y == 1``, if any) and surrogate anomalies ``f(z)``, ``z`` drawn from the
@@ -73,7 +74,8 @@ class NFAD(FlowDetector):
         Epochs (passes over the normal rows) of the "mlp" classifier.
     classifier_batch_size : int, default=100
         Normal rows per "mlp" step; each step adds as many known anomalies
-        (resampled) and as many fresh surrogates (PeerJ Appendix A: 100).
+        (resampled) and as many fresh surrogates (PeerJ Appendix A: 100). On small
+        data it is lowered so that an epoch has at least 10 steps.
     n_surrogates : int or None, default=None
         Surrogates given to a scikit-learn classifier; None: as many as normal rows.
     epsilon : float in [0, 1], default=0.0
@@ -325,7 +327,10 @@ class NFAD(FlowDetector):
                 known = anomalies[torch.randint(anomalies.shape[0], (m,), device=batch.device)]
             return loss(batch, known, self._sample_surrogates(m, dim, batch.device))
 
-        val_surrogates = self._sample_surrogates(max(256, normals.shape[0] // 10), dim, normals.device)
+        n_val = max(256, normals.shape[0] // 10)
+        val_surrogates = self._sample_surrogates(n_val, dim, normals.device)
+        # at least _MIN_CLASSIFIER_STEPS steps per epoch on small data sets
+        small_data_batch = max(1, -(-normals.shape[0] // _MIN_CLASSIFIER_STEPS))
         self._train(
             "classifier",
             net,
@@ -335,7 +340,7 @@ class NFAD(FlowDetector):
                 rows, anomalies if anomalies.shape[0] else None, val_surrogates
             ),
             epochs=self.classifier_epochs,
-            batch_size=self.classifier_batch_size,
+            batch_size=min(self.classifier_batch_size, small_data_batch),
         )
         return net
 
