@@ -84,7 +84,7 @@ def detectors(setting, nfad_configs, refs, seed, device, label_blind=True):
     if setting == "P3" and "devnet" in refs:
         from pyod.models.devnet import DevNet
 
-        yield "PyOD DevNet", DevNet(random_state=seed), True
+        yield "PyOD DevNet", DevNet(random_seed=seed, device="cpu"), True
 
 
 def run_one(det, uses_labels, Xfit, yfit, Xte):
