@@ -1,0 +1,191 @@
+"""NFAD on the shared ADBench sets under PROTOCOL.md (P2 novelty, P3 semi-supervised).
+
+Runs NFAD configurations side by side with FlowDensity, IForest, a supervised
+HistGradientBoosting on the labels and (optionally) PyOD's DevNet, on the same splits,
+and appends one CSV row per (dataset, seed, setting, n_labelled, detector). It resumes:
+rows already in the CSV are skipped.
+
+Examples
+--------
+Defaults study (small budget)::
+
+    OMP_NUM_THREADS=1 python benchmarks/nfad_adbench.py --quick \\
+        --nfad-configs benchmarks/nfad_configs.json --out benchmarks/results/nfad_defaults.csv
+
+Known anomalies growing (0, 1, 5, 10 % of train anomalies)::
+
+    OMP_NUM_THREADS=1 python benchmarks/nfad_adbench.py --settings P3 \\
+        --label-fractions 0 0.01 0.05 0.1 --datasets 6_cardio 38_thyroid 40_vowels
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.metrics import average_precision_score, roc_auc_score
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from skflowad import NFAD, FlowDensity  # noqa: E402
+
+QUICK_SETS = ["4_breastw", "6_cardio", "18_Ionosphere", "38_thyroid", "40_vowels", "42_WBC"]
+FIELDS = ["dataset", "seed", "setting", "n_labelled", "detector", "auroc", "auprc",
+          "fit_s", "score_s", "n_train", "n_features", "capped", "device"]
+
+
+def load(name: str, data_dir: Path) -> tuple[np.ndarray, np.ndarray]:
+    path = data_dir / f"{name}.npz"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} not found; set SKFLOWAD_DATA to the ADBench folder.")
+    d = np.load(path)
+    X = d["X"].astype(np.float64)
+    X = X[:, X.max(0) - X.min(0) > 0]
+    return X, d["y"].astype(int)
+
+
+def split(X, y, seed: int, cap: int):
+    """PROTOCOL.md: stratified 70/30, each part capped by a stratified subsample."""
+    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.3, stratify=y, random_state=seed)
+    capped = False
+    out = []
+    for A, b in ((Xtr, ytr), (Xte, yte)):
+        if len(b) > cap:
+            A, _, b, _ = train_test_split(A, b, train_size=cap, stratify=b, random_state=seed)
+            capped = True
+        out += [A, b]
+    return (*out, capped)
+
+
+def detectors(setting, nfad_configs, refs, seed, device, label_blind=True):
+    """(name, estimator, uses_labels); label-blind references only when ``label_blind``."""
+    for name, params in nfad_configs.items():
+        yield f"NFAD[{name}]", NFAD(random_state=seed, device=device, **params), True
+    if not label_blind:  # P3 with another label count: their fit would be the same
+        refs = [r for r in refs if r in ("hgb", "devnet")]
+    if "flowdensity" in refs:
+        yield "FlowDensity", FlowDensity(random_state=seed, device=device), False
+    if "iforest" in refs:
+        from pyod.models.iforest import IForest
+
+        yield "IForest", IForest(random_state=seed), False
+    if setting == "P3" and "hgb" in refs:
+        yield "HGB(y_lab)", HistGradientBoostingClassifier(random_state=seed), True
+    if setting == "P3" and "devnet" in refs:
+        from pyod.models.devnet import DevNet
+
+        yield "PyOD DevNet", DevNet(random_seed=seed, device="cpu"), True
+
+
+def run_one(det, uses_labels, Xfit, yfit, Xte):
+    t = time.perf_counter()
+    if isinstance(det, HistGradientBoostingClassifier):
+        if yfit.sum() == 0:
+            return None
+        det.fit(Xfit, yfit)
+        fit_s = time.perf_counter() - t
+        t = time.perf_counter()
+        scores = det.decision_function(Xte)
+    else:
+        det.fit(Xfit, yfit) if uses_labels else det.fit(Xfit)
+        fit_s = time.perf_counter() - t
+        t = time.perf_counter()
+        scores = det.decision_function(Xte)
+    return np.asarray(scores, dtype=np.float64), fit_s, time.perf_counter() - t
+
+
+def main(argv=None) -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--datasets", nargs="*", default=None, help="default: every .npz there")
+    p.add_argument("--quick", action="store_true", help=f"{QUICK_SETS}, seed 0, cap 2000")
+    p.add_argument("--seeds", nargs="*", type=int, default=[0, 1, 2])
+    p.add_argument("--settings", nargs="*", default=["P2", "P3"])
+    p.add_argument("--cap", type=int, default=5000)
+    p.add_argument("--label-fractions", nargs="*", type=float, default=[0.1],
+                   help="P3: share of train anomalies labelled (0 = none)")
+    p.add_argument("--nfad-configs", default=None,
+                   help='JSON file or string {"name": {params}}; default {"default": {}}')
+    p.add_argument("--refs", nargs="*", default=["flowdensity", "iforest", "hgb", "devnet"])
+    p.add_argument("--device", default="auto")
+    p.add_argument("--out", default=str(ROOT / "benchmarks/results/nfad_adbench.csv"))
+    args = p.parse_args(argv)
+    if args.quick:
+        args.datasets = args.datasets or QUICK_SETS
+        args.seeds, args.cap = [0], min(args.cap, 2000)
+    data_dir = Path(os.environ.get("SKFLOWAD_DATA", ROOT.parent / "shared/data/adbench"))
+    names = args.datasets or sorted(f.stem for f in data_dir.glob("*.npz"))
+    configs = {"default": {}}
+    if args.nfad_configs:
+        src = args.nfad_configs
+        configs = json.loads(Path(src).read_text() if Path(src).exists() else src)
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
+
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    done = set()
+    if out.exists():
+        with out.open() as f:
+            done = {(r["dataset"], r["seed"], r["setting"], r["n_labelled"], r["detector"])
+                    for r in csv.DictReader(f)}
+    new_file = not out.exists()
+    with out.open("a", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=FIELDS)
+        if new_file:
+            writer.writeheader()
+        for name in names:
+            X, y = load(name, data_dir)
+            for seed in args.seeds:
+                Xtr, ytr, Xte, yte, capped = split(X, y, seed, args.cap)
+                for setting in args.settings:
+                    fractions = args.label_fractions if setting == "P3" else [0.0]
+                    for i, frac in enumerate(fractions):
+                        rng = np.random.default_rng(seed)
+                        if setting == "P2":
+                            Xfit, yfit = Xtr[ytr == 0], np.zeros(int((ytr == 0).sum()), int)
+                        else:
+                            anomalies = np.flatnonzero(ytr == 1)
+                            n_lab = 0 if frac == 0 else max(1, round(frac * len(anomalies)))
+                            yfit = np.zeros(len(ytr), int)
+                            yfit[rng.choice(anomalies, n_lab, replace=False)] = 1
+                            Xfit = Xtr
+                        scaler = StandardScaler().fit(Xfit)
+                        Xf, Xt = scaler.transform(Xfit), scaler.transform(Xte)
+                        for det_name, det, uses_labels in detectors(
+                            setting, configs, args.refs, seed, args.device, label_blind=i == 0
+                        ):
+                            key = (name, str(seed), setting, str(int(yfit.sum())), det_name)
+                            if key in done:
+                                continue
+                            try:
+                                res = run_one(det, uses_labels, Xf, yfit, Xt)
+                            except Exception as exc:  # report, keep going
+                                print(f"{key}: {type(exc).__name__}: {exc}", flush=True)
+                                continue
+                            if res is None:
+                                continue
+                            scores, fit_s, score_s = res
+                            row = dict(zip(FIELDS[:5], key))
+                            row.update(
+                                auroc=roc_auc_score(yte, scores),
+                                auprc=average_precision_score(yte, scores),
+                                fit_s=round(fit_s, 2), score_s=round(score_s, 3),
+                                n_train=len(yfit), n_features=X.shape[1], capped=capped,
+                                device=getattr(det, "device_", "cpu"),
+                            )
+                            writer.writerow(row)
+                            f.flush()
+                            print(f"{key} auroc={row['auroc']:.3f} fit={fit_s:.1f}s", flush=True)
+
+
+if __name__ == "__main__":
+    main()
