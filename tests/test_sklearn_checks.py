@@ -23,6 +23,11 @@ PYOD_CONVENTION_FAILURES = {
     "check_estimators_dtypes": "passes y in {1, 2}; skflowad requires 0/1 labels",
     "check_classifier_data_not_an_array": "passes y in {1, 2}; skflowad requires 0/1 labels",
     "check_fit2d_1feature": "passes y in {1, 2}; skflowad requires 0/1 labels",
+    # Flows score in float32: another row order or subset changes how BLAS blocks the
+    # matrix products, which can move a score by one float32 ulp (~1e-7 relative), more
+    # than the check's rtol=1e-7. Seen for NFAD; may pass (XPASS) for the others.
+    "check_methods_sample_order_invariance": "float32 scores differ in the last bit",
+    "check_methods_subset_invariance": "float32 scores differ in the last bit",
     "check_outlier_corruption": "PyOD convention: predict in {0, 1}",
 }
 
