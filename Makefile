@@ -21,7 +21,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 install: $(VENV)/.installed
 
 bench: $(VENV)/.installed
-	$(PY) -m skflowad.benchmark --datasets quick
+	$(PY) -m skflowad.benchmark --datasets quick --seeds 0 --n-jobs 2 --out benchmark_results/quick
 
 test: $(VENV)/.installed
 	$(PY) -m pytest -q
