@@ -12,9 +12,10 @@ on a CPU-only machine).
 
 from __future__ import annotations
 
-__all__ = ["FlowDetector", "COMMON_PARAMETERS_DOC", "resolve_device"]
+__all__ = ["FlowDetector", "COMMON_PARAMETERS_DOC", "fill_parameters_doc", "resolve_device"]
 
 import copy
+import inspect
 from numbers import Integral, Real
 from typing import Any, ClassVar
 
@@ -43,7 +44,7 @@ COMMON_PARAMETERS_DOC = """\
     contamination : float in (0, 0.5], default=0.1
         Expected share of anomalies in the training data; sets ``threshold_`` and
         so ``predict``, as in PyOD. It does not change training.
-    flow : {"maf", "iaf", "nsf", "coupling_nsf", "realnvp", "nice"}, default=%(flow)r
+    flow : {"maf", "iaf", "nsf", "coupling_nsf", "realnvp", "nice", "inn"}, default=%(flow)r
         Kind of normalizing flow (see :func:`skflowad.flows.build_flow`).
     n_transforms : int, default=%(n_transforms)r
         Number of flow transforms (autoregressive or coupling layers).
@@ -75,6 +76,18 @@ COMMON_PARAMETERS_DOC = """\
     verbose : int, default=0
         0 is silent; 1 shows a progress bar over epochs with the current loss.
 """
+
+
+def fill_parameters_doc(cls: type, common: str = COMMON_PARAMETERS_DOC) -> type:
+    """Fill ``cls.__doc__``'s ``%(common)s`` and ``%(name)r`` slots from ``__init__``'s defaults.
+
+    The defaults are read from the signature, so a docstring cannot drift from the code.
+    """
+    defaults = {
+        name: p.default for name, p in inspect.signature(cls.__init__).parameters.items()
+    }
+    cls.__doc__ = cls.__doc__ % {**defaults, "common": common % defaults}
+    return cls
 
 
 def resolve_device(device: str) -> torch.device:

@@ -14,7 +14,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array
 from torch import Tensor
 
-from ..base import COMMON_PARAMETERS_DOC, FlowDetector
+from ..base import FlowDetector, fill_parameters_doc
 from ..flows import build_flow
 from ..training import _mean_loss
 from .flow_density import FlowDensity
@@ -359,12 +359,4 @@ def _check_permutation_contrast(inliers: Tensor) -> None:
         )
 
 
-ContrastiveFlow.__doc__ = ContrastiveFlow.__doc__ % {
-    "common": COMMON_PARAMETERS_DOC
-    % dict(
-        flow="maf", n_transforms=5, hidden_features=(128, 128), epochs=100, batch_size=256,
-        learning_rate=1e-3, weight_decay=1e-2, validation_fraction=0.1, patience=15,
-        clip_grad_norm=5.0,
-    ),
-    "epsilon_offset": 0.0,
-}
+fill_parameters_doc(ContrastiveFlow)

@@ -6,7 +6,7 @@ __all__ = ["FlowDensity"]
 
 from torch import Tensor
 
-from ..base import COMMON_PARAMETERS_DOC, FlowDetector
+from ..base import FlowDetector, fill_parameters_doc
 from ..flows import build_flow
 
 
@@ -113,18 +113,4 @@ class FlowDensity(FlowDetector):
         return -self.flow_().log_prob(X)
 
 
-FlowDensity.__doc__ = FlowDensity.__doc__ % {
-    "common": COMMON_PARAMETERS_DOC
-    % dict(
-        flow="maf",
-        n_transforms=5,
-        hidden_features=(128, 128),
-        epochs=100,
-        batch_size=256,
-        learning_rate=1e-3,
-        weight_decay=1e-2,
-        validation_fraction=0.1,
-        patience=15,
-        clip_grad_norm=5.0,
-    )
-}
+fill_parameters_doc(FlowDensity)

@@ -13,7 +13,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 from torch import Tensor
 
-from ..base import COMMON_PARAMETERS_DOC, FlowDetector
+from ..base import COMMON_PARAMETERS_DOC, FlowDetector, fill_parameters_doc
 from ..flows import build_flow
 
 PullFn = Callable[[Tensor], Tensor]
@@ -332,21 +332,7 @@ _CRITERIA: dict[str, Callable[[Tensor], Tensor]] = {
     "max_calibration": _max_calibration,
 }
 
-IOCN.__doc__ = IOCN.__doc__ % {
-    "common": COMMON_PARAMETERS_DOC.replace(
-        '{"maf", "iaf", "nsf", "coupling_nsf", "realnvp", "nice"}',
+fill_parameters_doc(IOCN, common=COMMON_PARAMETERS_DOC.replace(
+        '{"maf", "iaf", "nsf", "coupling_nsf", "realnvp", "nice", "inn"}',
         '{"inn", "realnvp", "nice", "coupling_nsf"}',
-    )
-    % dict(
-        flow="inn",
-        n_transforms=12,
-        hidden_features=(128,),
-        epochs=100,
-        batch_size=256,
-        learning_rate=1e-3,
-        weight_decay=1e-2,
-        validation_fraction=0.1,
-        patience=15,
-        clip_grad_norm=5.0,
-    )
-}
+    ))

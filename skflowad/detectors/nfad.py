@@ -15,22 +15,10 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import has_fit_parameter
 from torch import Tensor, nn
 
-from ..base import COMMON_PARAMETERS_DOC, FlowDetector
+from ..base import FlowDetector, fill_parameters_doc
 from ..flows import build_flow, flow_inverse_is_fast
 from ._gaussian_tail import sample_gaussian_tail
 
-_DEFAULTS = dict(
-    flow="realnvp",
-    n_transforms=5,
-    hidden_features=(128, 128),
-    epochs=100,
-    batch_size=256,
-    learning_rate=1e-3,
-    weight_decay=1e-2,
-    validation_fraction=0.1,
-    patience=15,
-    clip_grad_norm=5.0,
-)
 _AUTO_TAIL_P_FALLBACK = 0.05
 _MIN_CLASSIFIER_STEPS = 10  # per classifier epoch (the papers trained on 1e5+ rows)
 
@@ -410,9 +398,4 @@ class NFAD(FlowDetector):
         self.feature_constants_ = X[0].astype(np.float64).copy()
 
 
-NFAD.__doc__ = NFAD.__doc__ % {
-    "common": COMMON_PARAMETERS_DOC % _DEFAULTS,
-    "jacobian_penalty": 0.1,
-    "tail_p": 0.05,
-    "classifier_epochs": 100,
-}
+fill_parameters_doc(NFAD)

@@ -13,7 +13,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from torch import Tensor
 
-from ..base import COMMON_PARAMETERS_DOC, FlowDetector
+from ..base import FlowDetector, fill_parameters_doc
 from ..flows import build_flow
 from ..plotting import flow_region_boundary
 
@@ -302,18 +302,4 @@ def _uniform_ball(m: int, dim: int, device) -> Tensor:
     return direction * torch.rand(m, 1, device=device) ** (1.0 / dim)
 
 
-OneFlow.__doc__ = OneFlow.__doc__ % {
-    "common": COMMON_PARAMETERS_DOC
-    % dict(
-        flow=None,
-        n_transforms=None,
-        hidden_features=None,
-        epochs=100,
-        batch_size=1000,
-        learning_rate=1e-3,
-        weight_decay=1e-2,
-        validation_fraction=0.1,
-        patience=15,
-        clip_grad_norm=5.0,
-    )
-}
+fill_parameters_doc(OneFlow)
