@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import functools
 import io
 import os
@@ -179,10 +180,15 @@ def run_one(
 
 
 def _resolve_detectors(
-    names: Sequence[str] | str | None, setting: str, registry: Mapping[str, DetectorSpec],
+    names: Sequence[str] | str | None, setting: str, registry: dict[str, DetectorSpec],
     quick: bool,
 ) -> list[str]:
-    """Detector names for ``setting``; groups expanded; label-only detectors P3 only."""
+    """Detector names for ``setting``; groups expanded; label-only detectors P3 only.
+
+    A name ``Base[label]`` (e.g. ``FlowDensity[inn]``) is a variant of a registered detector:
+    it is added to ``registry`` (a mutable mapping) with Base's spec, and gets its own
+    parameters through ``params`` (``--param "FlowDensity[inn].flow='inn'"``).
+    """
     if names is None:
         names = ["quick" if quick else "all"]
     elif isinstance(names, str):
@@ -191,6 +197,10 @@ def _resolve_detectors(
     out: list[str] = []
     for name in names:
         out += default_detectors(setting, name) if name in groups else [name]
+    for name in out:  # variants "Base[label]": Base's spec, parameters from --param
+        base, bracket, _ = name.partition("[")
+        if name not in registry and bracket and name.endswith("]") and base in registry:
+            registry[name] = dataclasses.replace(registry[base], name=name)
     unknown = [n for n in out if n not in registry]
     if unknown:
         raise ValueError(f"Unknown detector(s) {unknown}; known: {sorted(registry)}.")
@@ -346,7 +356,8 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--settings", nargs="+", default=list(SETTINGS), choices=SETTINGS)
     parser.add_argument("--detectors", nargs="+", default=None,
                         help="names or groups: all, quick, skflowad, pyod "
-                             "[quick for quick tasks, else all]")
+                             "[quick for quick tasks, else all]; Name[label] is a "
+                             "variant of Name with its own --param values")
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N [auto]")
     parser.add_argument("--n-jobs", type=int, default=1)

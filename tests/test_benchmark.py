@@ -392,3 +392,18 @@ def test_cli_on_a_csv_file(csv_dataset, tmp_path, capsys):
     assert len(results) == 4 and set(results["status"]) == {"ok"}
     assert results["capped"].all() and (results["n_test"] == 60).all()
     assert (results.loc[results["setting"] == "P3", "n_labeled"] == 1).all()
+
+
+def test_variant_name_runs_base_detector_with_its_own_params(csv_dataset, tmp_path):
+    results = run_benchmark(
+        [csv_dataset], ["P1"], ["IForest", "IForest[small]"], [0], out=tmp_path,
+        params={"IForest[small]": {"n_estimators": 3}, "IForest": {"n_estimatorz": 1}},
+        progress=False, report=False,
+    )
+    rows = results.set_index("detector")
+    assert rows.loc["IForest[small]", "status"] == "ok"
+    # the base's parameters do not leak into the variant, and vice versa
+    assert rows.loc["IForest", "status"] == "failed"
+    with pytest.raises(ValueError, match="Unknown detector"):
+        run_benchmark([csv_dataset], ["P1"], ["NoSuch[x]"], [0], out=tmp_path,
+                      progress=False, report=False)
