@@ -1,0 +1,317 @@
+"""Speed and memory of every detector, next to a plain zuko loop and PyOD's deep detectors.
+
+Measured in one process on one device, so the ratios hold even on a noisy machine:
+
+- ``fit``: seconds per training epoch (fit time over the epochs all stages ran, with a
+  fixed epoch budget and no early stopping) and training rows/s, for each detector at its
+  defaults and for FlowDensity with each flow kind; sizes n x D from ``--rows`` and
+  ``--features``.
+- ``reference``: a plain zuko MAF maximum-likelihood loop (FlowDensity's architecture:
+  5 transforms, hidden [128, 128], Adam, data already on the device) at batch 256 and 4096;
+  PyOD's AutoEncoder and DeepSVDD at their defaults (batch 32), per epoch.
+- ``score``: ``decision_function`` rows/s and the peak memory it added (CPU: resident set
+  via /proc; CUDA: ``torch.cuda.max_memory_allocated``).
+- ``default_fit``: each detector's complete default fit (early stopping included) on
+  10 000 x 30 rows: the 2-core CPU target is under 30 s.
+
+FlowDensity's flow kinds are swept at the smallest n only (the slow NSF inverse makes the
+large sizes hours on a CPU).
+
+Usage::
+
+    OMP_NUM_THREADS=2 python benchmarks/speed.py --device cpu          # the CPU table
+    python benchmarks/speed.py --device cuda --rows 10000 100000 1000000
+    python benchmarks/speed.py --device cpu --rows 2000 --features 8 --quick   # smoke run
+
+Writes ``speed_<device>.csv`` and ``speed_<device>.md`` (and a log-log plot of fit time
+against n and D) under ``benchmarks/results/speed/``; rows are appended with the date and
+the device's name.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import gc
+import os
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+import skflowad
+from skflowad._benchmark_report import _markdown
+from skflowad.base import resolve_device
+from skflowad.flows import build_flow
+
+OUT = Path(__file__).resolve().parent / "results" / "speed"
+FLOW_KINDS = ("maf", "iaf", "nsf", "coupling_nsf", "realnvp", "nice", "inn")
+DETECTORS = ("FlowDensity", "NFAD", "OneFlow", "ContrastiveFlow", "IOCN")
+
+
+# ----------------------------------------------------------------------------- memory
+def _reset_peak(device: str) -> None:
+    gc.collect()
+    if device.startswith("cuda"):
+        torch.cuda.reset_peak_memory_stats()
+    else:
+        try:  # Linux: "5" resets the peak resident set size (VmHWM) of this process
+            Path("/proc/self/clear_refs").write_text("5")
+        except OSError:
+            pass
+
+
+def _peak_mb(device: str) -> float | None:
+    if device.startswith("cuda"):
+        return torch.cuda.max_memory_allocated() / 2**20
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def _rss_mb() -> float | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def _sync(device: str) -> None:
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
+
+
+def _data(n: int, d: int, seed: int = 0) -> np.ndarray:
+    """Correlated Gaussian rows (a random linear map of N(0, I))."""
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(n, d)) @ rng.normal(size=(d, d)) / np.sqrt(d)
+
+
+# ----------------------------------------------------------------------------- measures
+def _epochs_run(det) -> int:
+    return int(sum(result.n_epochs for result in det.history_.values()))
+
+
+def fit_row(name: str, det, X: np.ndarray, device: str) -> dict:
+    _sync(device)
+    start = time.perf_counter()
+    det.fit(X)
+    _sync(device)
+    fit_s = time.perf_counter() - start
+    epochs = _epochs_run(det)
+    return dict(kind="fit", name=name, n=len(X), d=X.shape[1], epochs=epochs, seconds=fit_s,
+                s_per_epoch=fit_s / epochs, rows_per_s=epochs * len(X) / fit_s)
+
+
+def score_row(name: str, det, X: np.ndarray, device: str) -> dict:
+    det.decision_function(X[:1000])  # warm-up
+    rss_before = _rss_mb()
+    _reset_peak(device)
+    _sync(device)
+    start = time.perf_counter()
+    det.decision_function(X)
+    _sync(device)
+    seconds = time.perf_counter() - start
+    peak = _peak_mb(device)
+    added = peak - (0.0 if device.startswith("cuda") else (rss_before or 0.0)) if peak else None
+    return dict(kind="score", name=name, n=len(X), d=X.shape[1], seconds=seconds,
+                rows_per_s=len(X) / seconds, peak_added_mb=added)
+
+
+def zuko_loop_row(X: np.ndarray, batch_size: int, epochs: int, device: str) -> dict:
+    """The plain loop of ANCHORS.md: a zuko MAF, Adam, minibatches sliced on the device."""
+    torch.manual_seed(0)
+    flow = build_flow("maf", X.shape[1], transforms=5, hidden_features=(128, 128)).to(device)
+    data = torch.as_tensor(X, dtype=torch.float32, device=device)
+    optimizer = torch.optim.Adam(flow.parameters(), lr=1e-3)
+    _sync(device)
+    start = time.perf_counter()
+    for _ in range(epochs):
+        for index in torch.randperm(len(data), device=device).split(batch_size):
+            loss = -flow().log_prob(data[index]).mean()
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    _sync(device)
+    seconds = time.perf_counter() - start
+    return dict(kind="reference", name=f"zuko MAF loop, batch {batch_size}", n=len(X),
+                d=X.shape[1], epochs=epochs, seconds=seconds, s_per_epoch=seconds / epochs,
+                rows_per_s=epochs * len(X) / seconds)
+
+
+def pyod_rows(X: np.ndarray, epochs: int, device: str) -> list[dict]:
+    """PyOD's AutoEncoder and DeepSVDD at their defaults, for a few epochs."""
+    from pyod.models.auto_encoder import AutoEncoder
+    from pyod.models.deep_svdd import DeepSVDD
+
+    rows = []
+    for name, det in (
+        ("PyOD AutoEncoder", AutoEncoder(epoch_num=epochs, verbose=0, device=device)),
+        ("PyOD DeepSVDD", DeepSVDD(n_features=X.shape[1], epochs=epochs, verbose=0,
+                                   random_state=0)),
+    ):
+        start = time.perf_counter()
+        det.fit(X)
+        seconds = time.perf_counter() - start
+        rows.append(dict(kind="reference", name=f"{name} (defaults, batch 32)", n=len(X),
+                         d=X.shape[1], epochs=epochs, seconds=seconds,
+                         s_per_epoch=seconds / epochs, rows_per_s=epochs * len(X) / seconds))
+        start = time.perf_counter()
+        det.decision_function(X)
+        seconds = time.perf_counter() - start
+        rows.append(dict(kind="score", name=name, n=len(X), d=X.shape[1], seconds=seconds,
+                         rows_per_s=len(X) / seconds))
+    return rows
+
+
+def detector(name: str, device: str, epochs: int | None, **params):
+    cls = getattr(skflowad, name)
+    if epochs is not None:  # a fixed budget: every stage runs `epochs` epochs
+        params.update(epochs=epochs, patience=None)
+        if name == "NFAD":
+            params.update(classifier_epochs=epochs)
+    return cls(device=device, random_state=0, **params)
+
+
+# ----------------------------------------------------------------------------- report
+def write_report(rows: list[dict], device_name: str, args: argparse.Namespace) -> Path:
+    OUT.mkdir(parents=True, exist_ok=True)
+    tag = "cuda" if args.device.startswith("cuda") else "cpu"
+    frame = pd.DataFrame(rows)
+    frame.insert(0, "date", datetime.date.today().isoformat())
+    frame.insert(1, "device", device_name)
+    frame.insert(2, "threads", torch.get_num_threads())
+    csv_path = OUT / f"speed_{tag}.csv"
+    frame.to_csv(csv_path, mode="a", header=not csv_path.is_file(), index=False)
+
+    def table(sub: pd.DataFrame, columns: list[str]) -> str:
+        shown = sub[columns].map(lambda v: f"{v:,.3g}" if isinstance(v, float) else v)
+        return _markdown(shown.set_index(columns[0]), columns[0])
+
+    lines = [f"# Speed on {device_name} ({datetime.date.today()}, "
+             f"{torch.get_num_threads()} torch threads, torch {torch.__version__})", "",
+             f"Command: `{args.command}`", ""]
+    for kind, columns, title in (
+        ("fit", ["name", "n", "d", "epochs", "s_per_epoch", "rows_per_s"],
+         "Training (fixed epoch budget, no early stopping)"),
+        ("reference", ["name", "n", "d", "epochs", "s_per_epoch", "rows_per_s"],
+         "References in the same run"),
+        ("score", ["name", "n", "d", "rows_per_s", "peak_added_mb"], "Scoring"),
+        ("default_fit", ["name", "n", "d", "epochs", "seconds"],
+         "Complete default fit (early stopping), 10 000 x 30"),
+    ):
+        sub = frame[frame.kind == kind]
+        if len(sub):
+            lines += [f"## {title}", "", table(sub, [c for c in columns if c in sub]), ""]
+    md_path = OUT / f"speed_{tag}.md"
+    md_path.write_text("\n".join(lines))
+    _plot(frame[frame.kind == "fit"], OUT / f"speed_{tag}_scaling.png")
+    return md_path
+
+
+def _plot(fits: pd.DataFrame, path: Path) -> None:
+    """Log-log seconds per epoch against n (at the largest D) and against D (largest n)."""
+    if fits.empty:
+        return
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    for name, sub in fits.groupby("name"):
+        by_n = sub[sub.d == sub.d.max()].sort_values("n")
+        by_d = sub[sub.n == sub.n.max()].sort_values("d")
+        if len(by_n) > 1:
+            axes[0].loglog(by_n.n, by_n.s_per_epoch, "o-", label=name)
+        if len(by_d) > 1:
+            axes[1].loglog(by_d.d, by_d.s_per_epoch, "o-", label=name)
+    axes[0].set(xlabel="rows n", ylabel="seconds per epoch", title="against n")
+    axes[1].set(xlabel="features D", ylabel="seconds per epoch", title="against D")
+    axes[0].legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+# ----------------------------------------------------------------------------- main
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--features", type=int, nargs="+", default=[8, 32, 128])
+    parser.add_argument("--score-rows", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--epochs", type=int, default=2, help="epoch budget of a fit row")
+    parser.add_argument("--quick", action="store_true",
+                        help="one size, no flow-kind sweep, no default fits (smoke run)")
+    args = parser.parse_args(argv)
+    args.command = "python benchmarks/speed.py " + " ".join(argv or os.sys.argv[1:])
+    device = str(resolve_device(args.device))
+    device_name = (torch.cuda.get_device_name(device) if device.startswith("cuda")
+                   else f"CPU ({platform.processor() or platform.machine()}, "
+                        f"{os.cpu_count()} cores)")
+    rows: list[dict] = []
+
+    def log(row: dict) -> None:
+        rows.append(row)
+        print({k: (round(v, 4) if isinstance(v, float) else v) for k, v in row.items()},
+              flush=True)
+
+    # Warm-up: first calls pay for imports, thread pools and allocator growth.
+    detector("FlowDensity", device, 1).fit(_data(500, 8))
+    pyod_rows(_data(200, 32), 1, device)
+
+    sizes = [(n, d) for n in args.rows for d in args.features]
+    if args.quick:
+        sizes = sizes[:1]
+    for n, d in sizes:
+        X = _data(n, d)
+        for batch in (256, 4096):
+            log(zuko_loop_row(X, batch, args.epochs, device))
+        for name in DETECTORS:
+            log(fit_row(name, detector(name, device, args.epochs), X, device))
+        if not args.quick and n == min(args.rows):  # the flow-kind sweep at the smallest n
+            for kind in FLOW_KINDS:
+                log(fit_row(f"FlowDensity[{kind}]",
+                            detector("FlowDensity", device, args.epochs, flow=kind), X, device))
+    X_small = _data(min(args.rows), 32)
+    for row in pyod_rows(X_small, args.epochs, device):
+        log(row)
+
+    # Scoring: models fitted briefly on 10 000 x 32, then scoring large generated sets.
+    fitted = {name: detector(name, device, 1).fit(_data(10_000 if not args.quick else 2_000, 32))
+              for name in DETECTORS}
+    for kind in ("realnvp", "nice", "nsf") if not args.quick else ():
+        fitted[f"FlowDensity[{kind}]"] = detector("FlowDensity", device, 1, flow=kind).fit(
+            _data(10_000, 32))
+    for n_score in args.score_rows if not args.quick else [min(args.score_rows)]:
+        X = _data(n_score, 32, seed=1)
+        for name, det in fitted.items():
+            log(score_row(name, det, X, device))
+        del X
+
+    if not args.quick:
+        X = _data(10_000, 30, seed=2)
+        for name in DETECTORS:
+            det = detector(name, device, None)
+            start = time.perf_counter()
+            det.fit(X)
+            _sync(device)
+            log(dict(kind="default_fit", name=name, n=len(X), d=X.shape[1],
+                     epochs=_epochs_run(det), seconds=time.perf_counter() - start))
+    print(write_report(rows, device_name, args).read_text())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
