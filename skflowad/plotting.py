@@ -5,7 +5,9 @@ matplotlib is imported only when a figure is drawn (``pip install skflowad[plot]
 
 from __future__ import annotations
 
-__all__ = ["flow_region_boundary", "plot_boundaries", "curve_length_and_area"]
+__all__ = [
+    "flow_region_boundary", "plot_boundaries", "plot_decision_regions", "curve_length_and_area"
+]
 
 import math
 from collections.abc import Mapping
@@ -117,4 +119,56 @@ def plot_boundaries(X, boundaries: Mapping[str, np.ndarray], *, y=None, ax=None,
     ax.legend(loc="best", fontsize="small")
     if title:
         ax.set_title(title)
+    return ax
+
+
+def plot_decision_regions(detector, X, *, y=None, ax=None, title=None, resolution=150,
+                          margin=0.5):
+    """Shade a fitted 2-D detector's anomaly score and draw its ``threshold_`` contour.
+
+    Works for any fitted PyOD-style detector (skflowad's or PyOD's): the score is
+    ``decision_function`` on a grid around ``X``, shown by rank (quantiles), so detectors
+    with very different score scales share one colour map; the line is the decision
+    boundary of ``predict`` (score = ``threshold_``).
+
+    Parameters
+    ----------
+    detector : fitted detector with ``decision_function`` and ``threshold_``
+    X : array-like of shape (n_samples, 2)
+        Data to scatter; the grid covers it with ``margin`` (relative) around.
+    y : array-like of shape (n_samples,), optional
+        0/1 labels; rows with 1 are drawn in red.
+    ax : matplotlib.axes.Axes, optional
+    title : str, optional
+    resolution : int, default=150
+        Grid points per axis.
+    margin : float, default=0.5
+        Extra room around the data, as a fraction of its range.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+
+    X = np.asarray(X, dtype=np.float64)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4, 4))
+    low, high = X.min(axis=0), X.max(axis=0)
+    pad = margin * (high - low)
+    xs, ys = (np.linspace(low[k] - pad[k], high[k] + pad[k], resolution) for k in (0, 1))
+    grid_x, grid_y = np.meshgrid(xs, ys)
+    scores = np.asarray(detector.decision_function(np.c_[grid_x.ravel(), grid_y.ravel()]))
+    ranks = scores.argsort().argsort().reshape(grid_x.shape) / scores.size
+    ax.contourf(grid_x, grid_y, ranks, levels=20, cmap="viridis_r", alpha=0.8)
+    ax.contour(grid_x, grid_y, scores.reshape(grid_x.shape), levels=[detector.threshold_],
+               colors="white", linewidths=1.5)
+    marks = np.zeros(len(X), bool) if y is None else np.asarray(y) == 1
+    ax.scatter(*X[~marks].T, s=3, c="black", alpha=0.6)
+    if marks.any():
+        ax.scatter(*X[marks].T, s=6, c="tab:red")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title, fontsize="small")
     return ax
