@@ -1,7 +1,8 @@
 # Two commands do all the set-up on a fresh machine (see README.md):
 #   make bench   the main job: a quick benchmark, skflowad vs PyOD, on data that needs no download
 #   make test    the test suite (what CI runs, through .ci/run)
-# Both create the virtual environment themselves.
+#   make docs    the documentation site, built in strict mode into site/
+# All create the virtual environment themselves.
 
 VENV ?= .venv
 PYTHON ?= python3
@@ -10,12 +11,12 @@ THREADS ?= 2
 export OMP_NUM_THREADS := $(THREADS)
 export MKL_NUM_THREADS := $(THREADS)
 
-.PHONY: bench test install clean
+.PHONY: bench test docs install clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c constraints.txt -e ".[test,bench,plot]"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[test,bench,plot,docs]"
 	touch $@
 
 install: $(VENV)/.installed
@@ -26,5 +27,8 @@ bench: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(PY) -m pytest -q
 
+docs: $(VENV)/.installed
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --site-dir site
+
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis site

@@ -1,0 +1,152 @@
+"""The results part of ``docs/benchmark.md``, generated from ``benchmarks/results/``.
+
+A mkdocs hook (``hooks:`` in ``mkdocs.yml``): when the site is built, the line
+``<!-- benchmark-results -->`` of ``docs/benchmark.md`` is replaced by one section per
+``benchmarks/results/**/results.csv`` that exists, made by the report functions of
+:mod:`skflowad._benchmark_report` (the same tables as each run's ``summary.md``), and
+each section's average-rank figure is drawn at build time. A new results folder appears
+on the page at the next build without any edit here.
+
+``python docs/gen_benchmark_page.py`` prints the generated Markdown.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+MARKER = "<!-- benchmark-results -->"
+FIGURES = "benchmark_figures"
+
+# What each known results folder is; others get a generic heading. Listed first, in order.
+KNOWN = {
+    "grid": ("The full grid",
+             "The ADBench grid of `benchmarks/run_grid.sh`: P1, P2 and P3, every skflowad "
+             "detector and the classical PyOD detectors."),
+    "foundation_p2": ("FlowDensity against IForest and KNN (P2, five ADBench sets)",
+                      "The first comparison, run before the other detectors existed."),
+    "quick": ("The quick job (`make bench`)",
+              "Six small tasks built from data bundled with scikit-learn and PyOD (no "
+              "download): a smoke test of the whole harness, too small to rank methods."),
+    "tuning/FlowDensity": ("FlowDensity defaults (tuning run)",
+                           "Variants of FlowDensity's parameters, from "
+                           "`benchmarks/tune_defaults.py`; not every variant finished every "
+                           "dataset."),
+}
+SETTING_NAMES = {"P1": "unsupervised", "P2": "novelty (trained on normals)",
+                 "P3": "semi-supervised (10 % of the train anomalies labelled)"}
+
+
+def results_files() -> list[tuple[str, Path]]:
+    """``(folder relative to benchmarks/results, csv)``: the known folders first."""
+    found = {csv.parent.relative_to(RESULTS).as_posix(): csv
+             for csv in RESULTS.rglob("results.csv")
+             if "tmp" not in csv.relative_to(RESULTS).parts}  # results/tmp: scratch runs
+    order = [name for name in KNOWN if name in found]
+    return [(name, found[name]) for name in order + sorted(set(found) - set(order))]
+
+
+def _indent(text: str) -> str:
+    return textwrap.indent(text, "    ")
+
+
+def section(name: str, csv: Path, figure: str | None = None) -> str:
+    """The Markdown of one results folder."""
+    from skflowad._benchmark_report import (
+        _markdown,
+        load_results,
+        per_dataset_table,
+        summary_tables,
+    )
+
+    results = load_results(csv)
+    title, about = KNOWN.get(name, (f"`{name}`", ""))
+    failed = int((results["status"] != "ok").sum())
+    seeds = sorted(int(s) for s in results["seed"].unique())
+    devices = sorted(results["device"].dropna().astype(str).unique())
+    parts = [
+        f"### {title}",
+        (about + " " if about else "")
+        + f"Source: `{csv.relative_to(ROOT).as_posix()}`: {len(results)} runs "
+        f"({failed} failed{'; their errors are in the CSV' if failed else ''}), "
+        f"{results['dataset'].nunique()} datasets, seeds {seeds}, devices {devices}.",
+    ]
+    for setting in sorted(results["setting"].unique()):
+        overall = summary_tables(results, [setting]).split("\n", 2)[2]  # drop "## P1"
+        per_dataset = _markdown(per_dataset_table(results, setting), "dataset")
+        parts += [
+            f"#### {setting}: {SETTING_NAMES.get(setting, setting)}",
+            overall,
+            f'??? note "{setting}: test AUROC per dataset (mean ± sd over seeds, best in '
+            f'bold)"\n\n' + _indent(per_dataset),
+        ]
+    if figure:
+        parts.append(f"![average rank, {title.replace('`', '')}]({figure})")
+    return "\n\n".join(parts)
+
+
+def generate(figure_dir: Path | None = None) -> tuple[str, dict[str, Path]]:
+    """The Markdown of every section, and the figures drawn into ``figure_dir``."""
+    sections, figures = [], {}
+    for name, csv in results_files():
+        uri = None
+        if figure_dir is not None:
+            uri, path = _rank_figure(name, csv, figure_dir)
+            if path is not None:
+                figures[uri] = path
+            else:
+                uri = None
+        sections.append(section(name, csv, uri))
+    if not sections:
+        return "No results yet: `benchmarks/results/` holds no `results.csv`.", figures
+    return "\n\n".join(sections), figures
+
+
+def _rank_figure(name: str, csv: Path, figure_dir: Path) -> tuple[str, Path | None]:
+    uri = f"{FIGURES}/{name.replace('/', '_')}_avg_rank.png"
+    try:
+        from skflowad._benchmark_report import load_results, plot_ranks
+    except ImportError:  # pragma: no cover - pandas is needed for the tables anyway
+        return uri, None
+    try:
+        path = plot_ranks(load_results(csv), figure_dir / Path(uri).name)
+    except ImportError:  # matplotlib missing: tables only
+        return uri, None
+    return uri, path
+
+
+# ---------------------------------------------------------------------------------------
+# mkdocs hooks
+
+_generated: dict[str, str] = {}
+
+
+def on_files(files, config):
+    from mkdocs.structure.files import File
+
+    figure_dir = Path(tempfile.mkdtemp(prefix="skflowad-docs-"))
+    markdown, figures = generate(figure_dir)
+    _generated["markdown"] = markdown
+    for uri, path in figures.items():
+        files.append(File.generated(config, uri, content=path.read_bytes()))
+    return files
+
+
+def on_page_markdown(markdown, page, config, files):
+    if page.file.src_uri == "benchmark.md":
+        if MARKER not in markdown:
+            raise ValueError(f"docs/benchmark.md lost its marker line {MARKER}")
+        markdown = markdown.replace(MARKER, _generated["markdown"])
+    return markdown
+
+
+def on_serve(server, config, builder):
+    server.watch(str(RESULTS))
+    return server
+
+
+if __name__ == "__main__":
+    print(generate()[0])
