@@ -15,7 +15,7 @@ export MKL_NUM_THREADS := $(THREADS)
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c constraints.txt -e ".[test,bench,plot]"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[test,bench,plot,scale]"
 	touch $@
 
 install: $(VENV)/.installed
