@@ -16,7 +16,7 @@ export MKL_NUM_THREADS := $(THREADS)
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c constraints.txt -e ".[test,bench,plot,docs]"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[test,bench,plot,docs,scale]"
 	touch $@
 
 install: $(VENV)/.installed

@@ -274,7 +274,9 @@ def run_benchmark(
     device : str, default="auto"
         Passed to every detector that has a ``device`` parameter.
     n_jobs : int, default=1
-        joblib workers over dataset x setting x seed x detector.
+        joblib workers over dataset x setting x seed x detector, on the active joblib
+        backend (loky processes, or a cluster's: ``with joblib.parallel_backend("dask")``
+        or ``"ray"``; see ``docs/howto/scale_out.md``).
     cap : int or None, default=5000
         Row cap of train and of test.
     data_home : str, optional
@@ -326,8 +328,13 @@ def _execute(calls, kwargs, params, n_jobs: int, total: int, progress: bool):
         rows = (run_one(r, s, sp, k, **kw) for r, s, sp, k, kw in jobs)
     else:
         from joblib import Parallel, delayed
+        from joblib.parallel import get_active_backend
 
-        rows = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
+        # The active joblib backend runs the grid (``parallel_backend("dask")``, ...). Rows are
+        # appended as runs finish where it can stream them; a backend that cannot (Ray's) gives
+        # them all when the last run ends.
+        streams = get_active_backend()[0].supports_return_generator
+        rows = Parallel(n_jobs=n_jobs, return_as="generator_unordered" if streams else "list")(
             delayed(run_one)(r, s, sp, k, **kw) for r, s, sp, k, kw in jobs
         )
     bar = tqdm(total=total, disable=not progress or total == 0, desc="benchmark",

@@ -104,6 +104,12 @@ class ContrastiveFlow(FlowDensity):
       cross-validated with labels (``GridSearchCV``) are not comparable with those
       of unsupervised detectors. In a ``Pipeline``, fit parameters bypass the
       preceding steps: pass ``X_aux=pipe[:-1].transform(A)`` (see the docs).
+    - ``X_aux`` is a sample set of its own, not one value per row of ``X``. scikit-learn's
+      cross-validation (``GridSearchCV``, ``cross_validate``, with or without metadata
+      routing) cannot tell the two apart: it splits by the folds every fit parameter
+      with as many rows as ``X`` and passes the others whole (scikit-learn issue #30739).
+      ``fit`` therefore also takes a callable returning ``X_aux``, which is always passed
+      whole: ``search.fit(X, y, X_aux=functools.partial(np.asarray, A))``.
 
     References
     ----------
@@ -189,14 +195,19 @@ class ContrastiveFlow(FlowDensity):
         y : array-like of shape (n_samples,), optional
             ``1`` marks a known anomaly (used as auxiliary data), ``0`` a normal or
             unlabeled row.
-        X_aux : array-like of shape (n_aux, n_features), optional
+        X_aux : array-like of shape (n_aux, n_features), or a callable returning one, optional
             Auxiliary ("contrastive") rows in the same space as ``X``; they are
             standardised like ``X``. In a Pipeline, pass ``pipe[:-1].transform(A)``.
+            A callable (``functools.partial(np.asarray, A)``) is called once here; use it
+            in ``GridSearchCV`` / ``cross_validate`` when ``A`` may have as many rows as
+            ``X``, which they would otherwise split by the folds (see Notes).
 
         Returns
         -------
         self : object
         """
+        if callable(X_aux):  # cross-validation passes a callable whole (see Notes)
+            X_aux = X_aux()
         self._X_aux = None if X_aux is None else check_array(X_aux, dtype=np.float64)
         try:
             return super().fit(X, y)
