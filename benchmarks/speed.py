@@ -9,8 +9,9 @@ Measured in one process on one device, so the ratios hold even on a noisy machin
 - ``reference``: a plain zuko MAF maximum-likelihood loop (FlowDensity's architecture:
   5 transforms, hidden [128, 128], Adam, data already on the device) at batch 256 and 4096;
   PyOD's AutoEncoder and DeepSVDD at their defaults (batch 32), per epoch.
-- ``score``: ``decision_function`` rows/s and the peak memory it added (CPU: resident set
-  via /proc; CUDA: ``torch.cuda.max_memory_allocated``).
+- ``score``: ``decision_function`` rows/s and the peak memory it added (CPU: host arrays
+  traced by ``tracemalloc``, the output's 8 bytes per row included; CUDA:
+  ``torch.cuda.max_memory_allocated``).
 - ``default_fit``: each detector's complete default fit (early stopping included) on
   10 000 x 30 rows: the 2-core CPU target is under 30 s.
 
@@ -36,6 +37,7 @@ import gc
 import os
 import platform
 import time
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -57,33 +59,21 @@ def _reset_peak(device: str) -> None:
     gc.collect()
     if device.startswith("cuda"):
         torch.cuda.reset_peak_memory_stats()
-    else:
-        try:  # Linux: "5" resets the peak resident set size (VmHWM) of this process
-            Path("/proc/self/clear_refs").write_text("5")
-        except OSError:
-            pass
+    tracemalloc.start()  # host arrays (numpy reports its allocations to tracemalloc)
+    tracemalloc.reset_peak()
 
 
-def _peak_mb(device: str) -> float | None:
+def _peak_mb(device: str) -> float:
+    """Peak memory added since :func:`_reset_peak`: device memory on CUDA, else host arrays.
+
+    On the CPU, torch's own buffers are not traced; they are one batch's activations
+    (``score_batch_size`` rows), which do not grow with n.
+    """
+    _, host_peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
     if device.startswith("cuda"):
         return torch.cuda.max_memory_allocated() / 2**20
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return None
-
-
-def _rss_mb() -> float | None:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return None
+    return host_peak / 2**20
 
 
 def _sync(device: str) -> None:
@@ -115,17 +105,14 @@ def fit_row(name: str, det, X: np.ndarray, device: str) -> dict:
 
 def score_row(name: str, det, X: np.ndarray, device: str) -> dict:
     det.decision_function(X[:1000])  # warm-up
-    rss_before = _rss_mb()
     _reset_peak(device)
     _sync(device)
     start = time.perf_counter()
     det.decision_function(X)
     _sync(device)
     seconds = time.perf_counter() - start
-    peak = _peak_mb(device)
-    added = peak - (0.0 if device.startswith("cuda") else (rss_before or 0.0)) if peak else None
     return dict(kind="score", name=name, n=len(X), d=X.shape[1], seconds=seconds,
-                rows_per_s=len(X) / seconds, peak_added_mb=added)
+                rows_per_s=len(X) / seconds, peak_added_mb=_peak_mb(device))
 
 
 def zuko_loop_row(X: np.ndarray, batch_size: int, epochs: int, device: str) -> dict:
@@ -192,15 +179,26 @@ def write_report(rows: list[dict], device_name: str, args: argparse.Namespace) -
     frame.insert(1, "device", device_name)
     frame.insert(2, "threads", torch.get_num_threads())
     csv_path = OUT / f"speed_{tag}.csv"
-    frame.to_csv(csv_path, mode="a", header=not csv_path.is_file(), index=False)
+    if csv_path.is_file():  # append, aligning columns (runs of different parts differ)
+        frame = pd.concat([pd.read_csv(csv_path), frame], ignore_index=True)
+    frame.to_csv(csv_path, index=False)
+    # The table shows the latest measurement of each row on this device, over runs.
+    frame = frame[frame.device == device_name].drop_duplicates(
+        ["kind", "name", "n", "d"], keep="last")
 
     def table(sub: pd.DataFrame, columns: list[str]) -> str:
-        shown = sub[columns].map(lambda v: f"{v:,.3g}" if isinstance(v, float) else v)
+        def cell(column: str, v):
+            if not isinstance(v, float) or pd.isna(v):
+                return "—" if isinstance(v, float) else v
+            return f"{int(v):,}" if column in ("n", "d", "epochs") else f"{v:,.3g}"
+
+        shown = sub[columns].apply(lambda col: col.map(lambda v: cell(col.name, v)))
         return _markdown(shown.set_index(columns[0]), columns[0])
 
     lines = [f"# Speed on {device_name} ({datetime.date.today()}, "
              f"{torch.get_num_threads()} torch threads, torch {torch.__version__})", "",
-             f"Command: `{args.command}`", ""]
+             f"Latest command: `{args.command}` (every command's rows are in "
+             f"`{csv_path.name}`)", ""]
     for kind, columns, title in (
         ("fit", ["name", "n", "d", "epochs", "s_per_epoch", "rows_per_s"],
          "Training (fixed epoch budget, no early stopping)"),
@@ -252,6 +250,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--features", type=int, nargs="+", default=[8, 32, 128])
     parser.add_argument("--score-rows", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--epochs", type=int, default=2, help="epoch budget of a fit row")
+    parser.add_argument("--parts", nargs="+", default=["fit", "score", "default"],
+                        choices=["fit", "score", "default"],
+                        help="fit (with the references), score, default (complete fits)")
     parser.add_argument("--quick", action="store_true",
                         help="one size, no flow-kind sweep, no default fits (smoke run)")
     args = parser.parse_args(argv)
@@ -271,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     detector("FlowDensity", device, 1).fit(_data(500, 8))
     pyod_rows(_data(200, 32), 1, device)
 
-    sizes = [(n, d) for n in args.rows for d in args.features]
+    sizes = [(n, d) for n in args.rows for d in args.features] if "fit" in args.parts else []
     if args.quick:
         sizes = sizes[:1]
     for n, d in sizes:
@@ -284,14 +285,14 @@ def main(argv: list[str] | None = None) -> int:
             for kind in FLOW_KINDS:
                 log(fit_row(f"FlowDensity[{kind}]",
                             detector("FlowDensity", device, args.epochs, flow=kind), X, device))
-    X_small = _data(min(args.rows), 32)
-    for row in pyod_rows(X_small, args.epochs, device):
+    for row in pyod_rows(_data(min(args.rows), 32), args.epochs, device) if sizes else ():
         log(row)
 
     # Scoring: models fitted briefly on 10 000 x 32, then scoring large generated sets.
+    score = "score" in args.parts
     fitted = {name: detector(name, device, 1).fit(_data(10_000 if not args.quick else 2_000, 32))
-              for name in DETECTORS}
-    for kind in ("realnvp", "nice", "nsf") if not args.quick else ():
+              for name in DETECTORS if score}
+    for kind in ("realnvp", "nice", "nsf") if score and not args.quick else ():
         fitted[f"FlowDensity[{kind}]"] = detector("FlowDensity", device, 1, flow=kind).fit(
             _data(10_000, 32))
     for n_score in args.score_rows if not args.quick else [min(args.score_rows)]:
@@ -300,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
             log(score_row(name, det, X, device))
         del X
 
-    if not args.quick:
+    if "default" in args.parts and not args.quick:
         X = _data(10_000, 30, seed=2)
         for name in DETECTORS:
             det = detector(name, device, None)

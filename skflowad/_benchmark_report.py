@@ -34,7 +34,7 @@ _KEY = ["dataset", "setting", "detector", "seed"]
 
 def load_results(path: str | Path) -> pd.DataFrame:
     """Read ``results.csv``; of rows sharing a key the last one wins (retried runs)."""
-    frame = pd.read_csv(path, keep_default_na=True)
+    frame = pd.read_csv(path, keep_default_na=True, dtype={"error": "string"})
     frame["error"] = frame["error"].fillna("").astype(str)
     return frame.drop_duplicates(_KEY, keep="last").reset_index(drop=True)
 

@@ -189,7 +189,7 @@ class FlowDetector(BaseDetector):
         """
         check_is_fitted(self, "scaler_")
         X = validate_data(self, X, dtype=np.float64, reset=False)
-        return self._score_array(self._standardise(X))
+        return self._score_array(X)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -216,7 +216,7 @@ class FlowDetector(BaseDetector):
             y_t = None if y is None else torch.as_tensor(y, device=self.device_)
             self.history_ = {}
             self._fit_tensors(X_t, y_t)
-        self.decision_scores_ = self._score_array(self._standardise(X))
+        self.decision_scores_ = self._score_array(X)
         self._classes = 2  # PyOD's predict_proba: normal / anomaly, whatever y held
         self._process_decision_scores()
 
@@ -237,13 +237,17 @@ class FlowDetector(BaseDetector):
     def _to_tensor(self, X: np.ndarray) -> Tensor:
         return torch.as_tensor(X, dtype=torch.float32, device=self.device_)
 
-    def _score_array(self, Z: np.ndarray) -> np.ndarray:
-        """Score standardised rows in device batches of ``score_batch_size``."""
-        scores = np.empty(Z.shape[0], dtype=np.float64)
-        for start in range(0, Z.shape[0], self.score_batch_size):
+    def _score_array(self, X: np.ndarray) -> np.ndarray:
+        """Score validated raw rows in batches of ``score_batch_size``.
+
+        Each batch is standardised, copied to the device and scored on its own, so the
+        memory scoring adds beyond the output is one batch, whatever the number of rows.
+        """
+        scores = np.empty(X.shape[0], dtype=np.float64)
+        for start in range(0, X.shape[0], self.score_batch_size):
             stop = start + self.score_batch_size
             with torch.inference_mode():
-                batch = self._score_tensors(self._to_tensor(Z[start:stop]))
+                batch = self._score_tensors(self._to_tensor(self._standardise(X[start:stop])))
             scores[start:stop] = batch.double().cpu().numpy()
         return np.nan_to_num(scores, nan=_SCORE_CAP, posinf=_SCORE_CAP, neginf=-_SCORE_CAP)
 

@@ -1,0 +1,84 @@
+"""The comparisons each method issue asks for, cut from one run of the full grid.
+
+Every table is computed from the same ``results.csv`` (one run, same splits): mean test
+AUROC over datasets, and the average rank among the listed detectors on the datasets all
+of them finished. Image-feature tasks (CIFAR10_k, SVHN_k, MVTec-AD_*) and tabular sets are
+reported separately where the papers do.
+
+Usage::
+
+    python benchmarks/grid_subsets.py benchmarks/results/grid/results.csv \\
+        > benchmarks/results/grid/subsets.md
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import pandas as pd
+
+from skflowad._benchmark_report import _markdown, load_results, setting_table
+
+IMAGE_PREFIXES = ("CIFAR10_", "SVHN_", "MVTec-AD_")
+FLOWS = ["FlowDensity", "NFAD", "OneFlow", "ContrastiveFlow", "IOCN"]
+COMPARISONS = [
+    # (title, setting, detectors, which datasets)
+    ("All detectors, P2 novelty", "P2", None, "all"),
+    ("All detectors, P1 unsupervised", "P1", None, "all"),
+    ("All detectors, P3 semi-supervised", "P3", None, "all"),
+    ("NFAD (issue 11), P3 against the label-using references", "P3",
+     ["NFAD", "DevNet", "HistGradientBoosting", "IForest", "ContrastiveFlow"], "all"),
+    ("NFAD (issue 11), P2", "P2", ["NFAD", "IForest", "KNN", "FlowDensity"], "all"),
+    ("OneFlow (issue 12), P1", "P1", ["OneFlow", "FlowDensity", "IForest", "KNN", "LOF", "PCA"],
+     "all"),
+    ("OneFlow (issue 12), P2", "P2", ["OneFlow", "FlowDensity", "IForest", "KNN", "LOF", "PCA"],
+     "all"),
+    ("ContrastiveFlow (issue 13), P2", "P2", ["ContrastiveFlow", "FlowDensity", "IForest", "KNN"],
+     "all"),
+    ("ContrastiveFlow (issue 13), P3", "P3", ["ContrastiveFlow", "FlowDensity", "IForest"], "all"),
+    ("ContrastiveFlow (issue 13), P2, image-feature tasks", "P2",
+     ["ContrastiveFlow", "FlowDensity", "IForest", "KNN"], "image"),
+    ("ContrastiveFlow (issue 13), P3, image-feature tasks", "P3",
+     ["ContrastiveFlow", "FlowDensity", "IForest"], "image"),
+    ("IOCN (issue 14), P2, tabular", "P2",
+     ["IOCN", "FlowDensity[inn]", "KNN", "KDE", "PCA", "IForest", "COPOD", "DeepSVDD"], "tabular"),
+    ("IOCN (issue 14), P2, image-feature tasks", "P2",
+     ["IOCN", "FlowDensity[inn]", "KNN", "KDE", "PCA", "IForest", "COPOD", "DeepSVDD"], "image"),
+]
+
+
+def subset(results: pd.DataFrame, setting: str, detectors, which: str) -> pd.DataFrame:
+    rows = results[results.setting == setting]
+    if detectors is not None:
+        present = [d for d in detectors if d in set(rows.detector)]
+        rows = rows[rows.detector.isin(present)]
+        rows = rows.assign(_order=rows.detector.map(present.index)).sort_values(
+            "_order", kind="stable").drop(columns="_order")
+    image = rows.dataset.str.startswith(IMAGE_PREFIXES)
+    return rows[image] if which == "image" else rows[~image] if which == "tabular" else rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("csv")
+    args = parser.parse_args(argv)
+    results = load_results(args.csv)
+    print(f"# Comparisons from one grid run (`{args.csv}`)\n")
+    for title, setting, detectors, which in COMPARISONS:
+        rows = subset(results, setting, detectors, which)
+        if rows.empty:
+            continue
+        table = setting_table(rows, setting)
+        missing = sorted(set(detectors or ()) - set(rows.detector))
+        print(f"## {title}\n")
+        shown = table[["avg_rank", "auroc_mean", "auprc_mean", "n_datasets", "n_failed",
+                       "fit_s_mean"]]
+        print(_markdown(shown.astype(object), "detector"))
+        if missing:
+            print(f"\nNot in this run yet: {', '.join(missing)}.")
+        print()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
