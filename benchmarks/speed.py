@@ -36,6 +36,7 @@ import datetime
 import gc
 import os
 import platform
+import sys
 import time
 import tracemalloc
 from pathlib import Path
@@ -256,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true",
                         help="one size, no flow-kind sweep, no default fits (smoke run)")
     args = parser.parse_args(argv)
-    args.command = "python benchmarks/speed.py " + " ".join(argv or os.sys.argv[1:])
+    args.command = "python benchmarks/speed.py " + " ".join(argv or sys.argv[1:])
     device = str(resolve_device(args.device))
     device_name = (torch.cuda.get_device_name(device) if device.startswith("cuda")
                    else f"CPU ({platform.processor() or platform.machine()}, "
