@@ -24,8 +24,8 @@ run() { $PY -m skflowad.benchmark --datasets $DATASETS --out "$OUT" --device "$D
         --n-jobs "$JOBS" --no-progress --no-figures "$@"; }
 for SEED in ${SEEDS:-0 1 2}; do
   run --settings P2 --seeds "$SEED" --detectors skflowad "FlowDensity[inn]" $CLASSICAL "${INN[@]}"
-  run --settings P3 --seeds "$SEED" --detectors NFAD ContrastiveFlow FlowDensity IForest \
-      HistGradientBoosting DevNet
+  run --settings P3 --seeds "$SEED" --detectors NFAD ContrastiveFlow FlowDensity IForest KNN \
+      HistGradientBoosting DevNet DevNetFixed
   run --settings P1 --seeds "$SEED" --detectors skflowad $CLASSICAL
   run --settings P2 --seeds "$SEED" --detectors DeepSVDD AutoEncoder
 done

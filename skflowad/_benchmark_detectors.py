@@ -9,8 +9,10 @@ seed), ``device``, ``verbose=0`` and the constructor arguments a detector cannot
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +26,7 @@ __all__ = [
     "P3_REFERENCES",
     "QUICK_PYOD",
     "SupervisedHGB",
+    "devnet_fixed",
     "build_detector",
     "default_detectors",
     "get_registry",
@@ -37,8 +40,8 @@ PYOD_REFERENCES: tuple[str, ...] = (
 )
 """The P1/P2 references of PROTOCOL.md."""
 
-P3_REFERENCES: tuple[str, ...] = ("DevNet", "HistGradientBoosting", "IForest")
-"""The P3 references of PROTOCOL.md."""
+P3_REFERENCES: tuple[str, ...] = ("DevNet", "DevNetFixed", "HistGradientBoosting", "IForest")
+"""The P3 references of PROTOCOL.md, plus PyOD's DevNet with its loss call corrected."""
 
 QUICK_PYOD: tuple[str, ...] = ("IForest", "KNN", "LOF", "ECOD", "HBOS", "GMM")
 """Fast PyOD references of the quick job."""
@@ -84,6 +87,41 @@ class SupervisedHGB(BaseDetector):
     def decision_function(self, X: np.ndarray) -> np.ndarray:
         """Log-odds of class 1 (higher = more abnormal)."""
         return np.asarray(self.classifier_.decision_function(X), dtype=np.float64)
+
+
+_DEVNET_LOCK = threading.Lock()
+
+
+@functools.cache
+def devnet_fixed() -> type:
+    """PyOD's DevNet with the arguments of its loss call put in the documented order.
+
+    PyOD 3.6.7's ``DevNet.fit`` calls ``deviation_loss(outputs, labels)``, but the
+    function is ``deviation_loss(y_true, y_pred)``: the network's outputs are taken as
+    labels and the labels as scores, so training pushes every score down and the
+    ranking it ends with is arbitrary (AUROC well below 0.5 on most ADBench sets).
+    ``DevNetFixed`` runs PyOD's own ``fit`` with the call corrected, i.e. the deviation
+    loss of Pang et al. (KDD 2019) as written in PyOD. Where PyOD's source no longer has
+    the swapped call, it is PyOD's DevNet unchanged.
+    """
+    from pyod.models import devnet as module
+
+    swapped = "deviation_loss(outputs, labels)" in inspect.getsource(module.DevNet.fit)
+
+    class DevNetFixed(module.DevNet):
+        def fit(self, X, y):
+            if not swapped:
+                return super().fit(X, y)
+            with _DEVNET_LOCK:  # the module-level loss is swapped for this fit only
+                original = module.deviation_loss
+                module.deviation_loss = lambda outputs, labels: original(labels, outputs)
+                try:
+                    return super().fit(X, y)
+                finally:
+                    module.deviation_loss = original
+
+    DevNetFixed.__qualname__ = DevNetFixed.__name__
+    return DevNetFixed
 
 
 @dataclass(frozen=True)
@@ -151,6 +189,9 @@ def get_registry() -> dict[str, DetectorSpec]:
         registry[name] = DetectorSpec(name, _pyod_factory(name))
     registry["DevNet"] = DetectorSpec(
         "DevNet", _pyod_factory("DevNet"), uses_labels=True, requires_labels=True
+    )
+    registry["DevNetFixed"] = DetectorSpec(
+        "DevNetFixed", devnet_fixed, uses_labels=True, requires_labels=True
     )
     registry["HistGradientBoosting"] = DetectorSpec(
         "HistGradientBoosting", lambda: SupervisedHGB, uses_labels=True,

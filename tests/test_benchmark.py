@@ -243,6 +243,7 @@ def test_label_only_detectors_run_in_p3_only():
     p3 = benchmark._resolve_detectors(["IForest", "DevNet", "HistGradientBoosting"], "P3",
                                       reg, quick=False)
     assert p1 == ["IForest"] and p3 == ["IForest", "DevNet", "HistGradientBoosting"]
+    assert "DevNetFixed" in default_detectors("P3", "all")
     assert set(PYOD_REFERENCES) <= set(default_detectors("P1", "all"))
     assert {"DevNet", "HistGradientBoosting", "IForest"} <= set(default_detectors("P3", "all"))
     assert "OCSVM" not in default_detectors("P3", "all")
@@ -407,3 +408,34 @@ def test_variant_name_runs_base_detector_with_its_own_params(csv_dataset, tmp_pa
     with pytest.raises(ValueError, match="Unknown detector"):
         run_benchmark([csv_dataset], ["P1"], ["NoSuch[x]"], [0], out=tmp_path,
                       progress=False, report=False)
+
+
+def test_devnet_fixed_learns_from_labels_where_pyods_call_is_swapped():
+    """PyOD 3.6.7's DevNet calls its loss with (outputs, labels); DevNetFixed corrects it."""
+    import inspect
+
+    from pyod.models import devnet as module
+    from sklearn.metrics import roc_auc_score
+
+    from skflowad._benchmark_detectors import devnet_fixed
+
+    rng = np.random.default_rng(0)
+    normals = rng.normal(size=(600, 6))
+    anomalies = rng.normal(loc=3.0, size=(40, 6))
+    X = np.vstack([normals, anomalies])
+    y_lab = np.r_[np.zeros(600), np.ones(40)]
+    y_lab[600 + 10:] = 0  # 10 labelled anomalies, 30 unlabelled ones in the "normal" class
+    X_test = np.vstack([rng.normal(size=(200, 6)), rng.normal(loc=3.0, size=(20, 6))])
+    y_test = np.r_[np.zeros(200), np.ones(20)]
+
+    detector = build_detector(get_registry()["DevNetFixed"], {"epochs": 10}, n_features=6,
+                              seed=0, device="cpu")
+    assert isinstance(detector, module.DevNet) and type(detector) is devnet_fixed()
+    with benchmark._quiet():
+        detector.fit(X, y_lab)
+    assert roc_auc_score(y_test, detector.decision_function(X_test)) > 0.9
+    assert module.deviation_loss.__name__ == "deviation_loss"  # the module is left as it was
+    if "deviation_loss(outputs, labels)" in inspect.getsource(module.DevNet.fit):
+        with benchmark._quiet():  # PyOD's own DevNet, as shipped, on the same data
+            shipped = module.DevNet(epochs=10, random_seed=0).fit(X, y_lab)
+        assert roc_auc_score(y_test, shipped.decision_function(X_test)) < 0.9
