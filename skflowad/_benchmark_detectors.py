@@ -94,27 +94,37 @@ _DEVNET_LOCK = threading.Lock()
 
 @functools.cache
 def devnet_fixed() -> type:
-    """PyOD's DevNet with the arguments of its loss call put in the documented order.
+    """PyOD's DevNet with its loss call corrected, and seeded.
 
     PyOD 3.6.7's ``DevNet.fit`` calls ``deviation_loss(outputs, labels)``, but the
     function is ``deviation_loss(y_true, y_pred)``: the network's outputs are taken as
-    labels and the labels as scores, so training pushes every score down and the
-    ranking it ends with is arbitrary (AUROC well below 0.5 on most ADBench sets).
-    ``DevNetFixed`` runs PyOD's own ``fit`` with the call corrected, i.e. the deviation
-    loss of Pang et al. (KDD 2019) as written in PyOD. Where PyOD's source no longer has
-    the swapped call, it is PyOD's DevNet unchanged.
+    labels and the labels as scores. The outputs also have shape ``(batch, 1)`` against
+    labels of shape ``(batch,)``, so the loss broadcasts to a ``batch x batch`` matrix
+    that pairs every output with every label. Training then pushes every score down
+    and the ranking it ends with is arbitrary (AUROC well below 0.5 on most ADBench
+    sets). ``DevNetFixed`` runs PyOD's own ``fit`` with the call corrected to
+    ``deviation_loss(labels, outputs.reshape(labels.shape))``, the deviation loss of
+    Pang et al. (KDD 2019) as PyOD writes it, and seeds torch with ``random_seed``
+    (PyOD's DevNet leaves its weight initialisation unseeded). Left as PyOD has it:
+    minibatches drawn uniformly from all rows, so a batch holds few labelled anomalies
+    (the paper draws half of each batch from them). Where PyOD's source no longer has
+    the swapped call, only the seeding is added.
     """
+    import torch
     from pyod.models import devnet as module
 
     swapped = "deviation_loss(outputs, labels)" in inspect.getsource(module.DevNet.fit)
 
     class DevNetFixed(module.DevNet):
         def fit(self, X, y):
+            torch.manual_seed(self.random_seed)
             if not swapped:
                 return super().fit(X, y)
             with _DEVNET_LOCK:  # the module-level loss is swapped for this fit only
                 original = module.deviation_loss
-                module.deviation_loss = lambda outputs, labels: original(labels, outputs)
+                module.deviation_loss = lambda outputs, labels: original(
+                    labels, outputs.reshape(labels.shape)
+                )
                 try:
                     return super().fit(X, y)
                 finally:
