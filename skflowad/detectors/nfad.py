@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = ["NFAD"]
 
+from collections.abc import Callable
 from numbers import Integral, Real
 
 import numpy as np
@@ -101,7 +102,8 @@ class NFAD(FlowDetector):
       substitute that equals the paper's expectation once the flow fits.
     * "p(Z) <= p" is read as the isotropic tail ``||z|| >= r`` of mass ``tail_p``,
       sampled exactly (uniform direction, chi radius by inverse CDF).
-    * Surrogates are drawn fresh at every classifier step (the papers: every epoch).
+    * Surrogates are drawn fresh for every classifier step (the papers: every epoch),
+      an epoch's worth in one flow pass and sliced per step.
       Known anomalies are resampled with replacement into every step, as many as
       normal rows, rather than class-weighted.
     * f(x) in eq. 6 is the probability of being normal; the classifier here outputs
@@ -308,12 +310,18 @@ class NFAD(FlowDetector):
             total = total + (1 - self.epsilon) * F.softplus(-net(surrogates)).mean()  # L0
             return 0.5 * total
 
+        # Fresh surrogates for every step, drawn an epoch's worth at a time: one flow pass
+        # over many rows costs far less than one per step (5x on 2 CPU cores, issue 9).
+        pool = _SurrogatePool(
+            lambda n: self._sample_surrogates(n, dim, normals.device), normals.shape[0]
+        )
+
         def loss_fn(batch: Tensor) -> Tensor:
             m = batch.shape[0]
             known = None
             if anomalies.shape[0]:
                 known = anomalies[torch.randint(anomalies.shape[0], (m,), device=batch.device)]
-            return loss(batch, known, self._sample_surrogates(m, dim, batch.device))
+            return loss(batch, known, pool.take(m))
 
         n_val = max(256, normals.shape[0] // 10)
         val_surrogates = self._sample_surrogates(n_val, dim, normals.device)
@@ -399,3 +407,22 @@ class NFAD(FlowDetector):
 
 
 fill_parameters_doc(NFAD)
+
+
+class _SurrogatePool:
+    """Hands out surrogates that are never reused, drawing ``size`` at a time.
+
+    Each row is an independent draw from the (frozen) sampler, so slicing a large draw
+    gives the same distribution as drawing every step's rows separately.
+    """
+
+    def __init__(self, draw: Callable[[int], Tensor], size: int):
+        self._draw, self._size = draw, max(1, size)
+        self._rows: Tensor | None = None
+        self._next = 0
+
+    def take(self, n: int) -> Tensor:
+        if self._rows is None or self._next + n > self._rows.shape[0]:
+            self._rows, self._next = self._draw(max(n, self._size)), 0
+        self._next += n
+        return self._rows[self._next - n : self._next]
