@@ -254,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--parts", nargs="+", default=["fit", "score", "default"],
                         choices=["fit", "score", "default"],
                         help="fit (with the references), score, default (complete fits)")
+    parser.add_argument("--detectors", nargs="+", default=list(DETECTORS), choices=DETECTORS,
+                        help="detectors of the default part")
     parser.add_argument("--quick", action="store_true",
                         help="one size, no flow-kind sweep, no default fits (smoke run)")
     args = parser.parse_args(argv)
@@ -304,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if "default" in args.parts and not args.quick:
         X = _data(10_000, 30, seed=2)
-        for name in DETECTORS:
+        for name in args.detectors:
             det = detector(name, device, None)
             start = time.perf_counter()
             det.fit(X)
