@@ -134,6 +134,18 @@ def devnet_fixed() -> type:
     return DevNetFixed
 
 
+def _deepod_devnet() -> type:
+    """DeepOD's DevNet: an optional reference, installed in an environment of its own."""
+    try:
+        from deepod.models.tabular import DevNet
+    except ImportError as exc:
+        raise ImportError(
+            "DeepODDevNet needs DeepOD, which pins an old torch: install it in an environment "
+            "of its own with `pip install --no-deps deepod==0.4.1` (PROTOCOL.md)."
+        ) from exc
+    return DevNet
+
+
 @dataclass(frozen=True)
 class DetectorSpec:
     """How the benchmark builds and fits one detector.
@@ -203,6 +215,9 @@ def get_registry() -> dict[str, DetectorSpec]:
     registry["DevNetFixed"] = DetectorSpec(
         "DevNetFixed", devnet_fixed, uses_labels=True, requires_labels=True
     )
+    registry["DeepODDevNet"] = DetectorSpec(
+        "DeepODDevNet", _deepod_devnet, uses_labels=True, requires_labels=True, family="deepod"
+    )
     registry["HistGradientBoosting"] = DetectorSpec(
         "HistGradientBoosting", lambda: SupervisedHGB, uses_labels=True,
         requires_labels=True, family="sklearn",
@@ -248,7 +263,7 @@ def build_detector(
     ``random_state`` (``random_seed`` for PyOD's DevNet) = ``seed``, ``device``,
     ``verbose=0``, ``n_features`` (DeepSVDD); ``params`` (the user's) override them.
     PyOD's deep detectors take ``device=None`` for automatic choice, so ``"auto"``
-    becomes ``None`` for them.
+    becomes ``None`` for them; DeepOD's need a name, so it becomes ``"cuda"`` or ``"cpu"``.
     """
     cls = spec.factory()
     accepted = set(inspect.signature(cls.__init__).parameters)
@@ -257,6 +272,10 @@ def build_detector(
         "random_state": seed, "random_seed": seed, "verbose": 0, "n_features": n_features,
         "device": None if (spec.family != "skflowad" and device == "auto") else device,
     }
+    if spec.family == "deepod" and device == "auto":  # DeepOD needs a device name
+        import torch
+
+        auto["device"] = "cuda" if torch.cuda.is_available() else "cpu"
     for key, value in auto.items():
         if key in accepted and not (key == "device" and device is None):
             kwargs[key] = value

@@ -439,3 +439,16 @@ def test_devnet_fixed_learns_from_labels_where_pyods_call_is_swapped():
         with benchmark._quiet():  # PyOD's own DevNet, as shipped, on the same data
             shipped = module.DevNet(epochs=10, random_seed=0).fit(X, y_lab)
         assert roc_auc_score(y_test, shipped.decision_function(X_test)) < 0.9
+
+
+def test_deepod_devnet_is_optional_and_says_how_to_install_it():
+    import importlib.util
+
+    spec = get_registry()["DeepODDevNet"]
+    assert spec.requires_labels and "DeepODDevNet" not in default_detectors("P3", "all")
+    if importlib.util.find_spec("deepod") is None:  # the test environment: no DeepOD
+        with pytest.raises(ImportError, match="environment of its own"):
+            build_detector(spec, None, n_features=3, seed=0, device="auto")
+    else:  # an environment that has it: "auto" becomes a device name DeepOD accepts
+        detector = build_detector(spec, None, n_features=3, seed=0, device="auto")
+        assert detector.device in ("cpu", "cuda") and detector.random_state == 0
