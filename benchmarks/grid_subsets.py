@@ -7,7 +7,7 @@ reported separately where the papers do.
 
 Usage::
 
-    python benchmarks/grid_subsets.py benchmarks/results/grid/results.csv \\
+    python benchmarks/grid_subsets.py benchmarks/results/grid/results.csv --seeds 0 \\
         > benchmarks/results/grid/subsets.md
 """
 
@@ -64,9 +64,14 @@ def subset(results: pd.DataFrame, setting: str, detectors, which: str) -> pd.Dat
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("csv")
+    parser.add_argument("--seeds", type=int, nargs="+",
+                        help="only these seeds (default: all; per dataset, the mean over seeds)")
     args = parser.parse_args(argv)
     results = load_results(args.csv)
-    print(f"# Comparisons from one grid run (`{args.csv}`)\n")
+    if args.seeds is not None:
+        results = results[results.seed.isin(args.seeds)]
+    seeds = ", ".join(map(str, sorted(results.seed.unique())))
+    print(f"# Comparisons from one grid run (`{args.csv}`, seeds {seeds})\n")
     for title, setting, detectors, which in COMPARISONS:
         rows = subset(results, setting, detectors, which)
         if rows.empty:
