@@ -244,12 +244,15 @@ class ContrastiveFlow(FlowDensity):
             log_p = flow().log_prob(rows)
             return log_p if eps is None else log_p.clamp(min=eps)
 
-        def objective(rows: Tensor, train: bool) -> Tensor:  # eq. 3
-            nll = -flow().log_prob(rows).mean()
-            return nll + _contrast(clamped_log_prob, rows, parts, train=train)
+        def objective(batch: Tensor) -> Tensor:  # eq. 3, batch and auxiliary rows in one pass
+            draws = list(_training_draws(batch, parts))
+            log_p = flow().log_prob(torch.cat([batch, *(rows for _, rows in draws)]))
+            log_p = log_p.view(len(draws) + 1, batch.shape[0])
+            aux = log_p[1:] if eps is None else log_p[1:].clamp(min=eps)
+            return -log_p[0].mean() + sum(w * a.mean() for (w, _), a in zip(draws, aux))
 
         self._train(
-            "contrastive", flow, lambda batch: objective(batch, True), inliers,
+            "contrastive", flow, objective, inliers,
             validation_criterion=lambda val: _mean_loss(
                 lambda rows: -flow().log_prob(rows).mean(), val, self.batch_size
             ) + _contrast(clamped_log_prob, val, parts, train=False),
@@ -317,22 +320,27 @@ def _contrast(fn, batch: Tensor, parts: list, *, train: bool) -> Tensor:
     rows, or the batch with every feature permuted independently (section 5.4). In
     validation, the held-out rows (a fixed permutation of the validation inliers).
     """
+    if train:
+        return sum(weight * fn(rows).mean() for weight, rows in _training_draws(batch, parts))
     total = torch.zeros((), device=batch.device)
     for weight, source in parts:
         if source == "permutation":
-            generator = None
-            if not train:
-                generator = torch.Generator(device=batch.device).manual_seed(0)
+            generator = torch.Generator(device=batch.device).manual_seed(0)
             rows = _permute_features(batch, generator)
-        elif train:
-            rows = source[0][torch.randint(source[0].shape[0], (batch.shape[0],), device=batch.device)]
         else:
             rows = source[1]
-        if train:
-            total = total + weight * fn(rows).mean()
-        else:
-            total = total + weight * _mean_loss(lambda r: fn(r).mean(), rows, 4096)
+        total = total + weight * _mean_loss(lambda r: fn(r).mean(), rows, 4096)
     return total
+
+
+def _training_draws(batch: Tensor, parts: list):
+    """``(weight, rows)`` per auxiliary source: ``len(batch)`` fresh rows of each."""
+    for weight, source in parts:
+        if source == "permutation":
+            yield weight, _permute_features(batch)
+        else:
+            index = torch.randint(source[0].shape[0], (batch.shape[0],), device=batch.device)
+            yield weight, source[0][index]
 
 
 def _permute_features(rows: Tensor, generator: torch.Generator | None = None) -> Tensor:
