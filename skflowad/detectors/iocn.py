@@ -303,7 +303,11 @@ def pull_push_loss(
             x_tilde = transform.inv(z_cube)  # Alg. 1, lines 11-12
     else:
         x_tilde = transform.inv(z_cube)
-    return pull(transform(x)).mean() - pull(transform(x_tilde)).mean()
+    # One INN pass over both groups (the network acts row by row): the same loss as two
+    # passes, with half the kernel launches per step (issue 9: 30 % less time per epoch).
+    f = pull(transform(torch.cat([x, x_tilde])))
+    f_pull, f_push = f.split([x.shape[0], x_tilde.shape[0]])
+    return f_pull.mean() - f_push.mean()
 
 
 def cube_signed_distance(z: Tensor) -> Tensor:
