@@ -180,6 +180,21 @@ def test_tail_p_auto_uses_known_anomalies():
     assert NFAD(tail_p="auto", **{**SMALL, "classifier_epochs": 1}).fit(normal).tail_p_ == 0.05
 
 
+def test_classifier_epochs_auto_depends_on_labels():
+    # "auto": the papers' 10 epochs with known anomalies, 100 one-class (P2 benchmark)
+    normal, cluster_a, _, _ = _clusters(seed=5, n_normal=100)
+    params = {**SMALL, "epochs": 1, "classifier_epochs": "auto", "patience": 1000}
+    one_class = NFAD(**params).fit(normal)
+    assert one_class.classifier_epochs_ == 100
+    assert one_class.history_["classifier"].n_epochs == 100
+    X = np.vstack([normal, cluster_a[:3]])
+    y = np.r_[np.zeros(len(normal), int), np.ones(3, int)]
+    labelled = NFAD(**params).fit(X, y)
+    assert labelled.classifier_epochs_ == 10
+    assert labelled.history_["classifier"].n_epochs == 10
+    assert NFAD(**{**params, "classifier_epochs": 7}).fit(X, y).classifier_epochs_ == 7
+
+
 def test_jacobian_warmup_and_one_plus_epsilon_loss_run():
     normal, cluster_a, _, _ = _clusters(seed=7)
     X = np.vstack([normal, cluster_a[:5]])
