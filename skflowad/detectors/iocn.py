@@ -92,9 +92,9 @@ class IOCN(FlowDetector):
     - Eq. 1 is a sum over the batch; the mean is used (the same minimiser, a step
       size that does not depend on ``batch_size``). The push batch has as many
       cube samples as the minibatch has rows.
-    - ``batch_size=512`` at the paper-free learning rate 1e-3 (issue 9): on the P2
+    - ``batch_size=512`` and learning rate 1e-3 (the paper gives neither; issue 9): P2
       benchmark (45 ADBench sets, seed 0) mean AUROC 0.813 against 0.797 at 256,
-      about half the time per epoch; 512 with the rate doubled (0.773) and 1024 / 4e-3
+      a third less time per epoch; 512 with the rate doubled (0.773) and 1024 / 4e-3
       (0.772) lost (``benchmarks/results/tuning/batch_size/README.md``).
     - Model selection: the push term's forward value is :math:`f(\\tilde z)` whatever
       the weights, since :math:`\\mathrm{INN}(\\mathrm{INN}^{-1}(\\tilde z)) = \\tilde z`,
