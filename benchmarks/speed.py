@@ -16,12 +16,15 @@ Measured in one process on one device, so the ratios hold even on a noisy machin
   10 000 x 30 rows: the 2-core CPU target is under 30 s.
 
 FlowDensity's flow kinds are swept at the smallest n only (the slow NSF inverse makes the
-large sizes hours on a CPU).
+large sizes hours on a CPU); ``--no-kinds`` leaves the sweep out (for the 1 M-row training
+rows and the 10 M-row scoring rows, where memory is the question).
 
 Usage::
 
     OMP_NUM_THREADS=2 python benchmarks/speed.py --device cpu          # the CPU table
     python benchmarks/speed.py --device cuda --rows 10000 100000 1000000
+    OMP_NUM_THREADS=2 python benchmarks/speed.py --rows 1000000 --features 32 --epochs 1 \
+        --parts fit score --score-rows 10000000 --no-kinds        # 1 M-row fits, 10 M scoring
     python benchmarks/speed.py --device cpu --rows 2000 --features 8 --quick   # smoke run
 
 Writes ``speed_<device>.csv`` and ``speed_<device>.md`` (and a log-log plot of fit time
@@ -179,6 +182,7 @@ def write_report(rows: list[dict], device_name: str, args: argparse.Namespace) -
     frame.insert(0, "date", datetime.date.today().isoformat())
     frame.insert(1, "device", device_name)
     frame.insert(2, "threads", torch.get_num_threads())
+    frame["command"] = args.command
     csv_path = OUT / f"speed_{tag}.csv"
     if csv_path.is_file():  # append, aligning columns (runs of different parts differ)
         frame = pd.concat([pd.read_csv(csv_path), frame], ignore_index=True)
@@ -198,8 +202,11 @@ def write_report(rows: list[dict], device_name: str, args: argparse.Namespace) -
 
     lines = [f"# Speed on {device_name} ({datetime.date.today()}, "
              f"{torch.get_num_threads()} torch threads, torch {torch.__version__})", "",
-             f"Latest command: `{args.command}` (every command's rows are in "
-             f"`{csv_path.name}`)", ""]
+             "Commands of the rows shown (every run's rows, with its command, are in "
+             f"`{csv_path.name}`; rows measured before commands were logged say so):", ""]
+    commands = frame.get("command", pd.Series(dtype=object)).fillna("").drop_duplicates()
+    lines += [f"- `{c}`" if c else "- (an earlier run; see the git log of that CSV)"
+              for c in commands] + [""]
     for kind, columns, title in (
         ("fit", ["name", "n", "d", "epochs", "s_per_epoch", "rows_per_s"],
          "Training (fixed epoch budget, no early stopping)"),
@@ -219,7 +226,11 @@ def write_report(rows: list[dict], device_name: str, args: argparse.Namespace) -
 
 
 def _plot(fits: pd.DataFrame, path: Path) -> None:
-    """Log-log seconds per epoch against n (at the largest D) and against D (largest n)."""
+    """Log-log seconds per epoch against n and against D.
+
+    Each line holds one of the other size fixed, at the value measured with the most sizes
+    (the larger on a tie): e.g. against n at D = 32, where 10 k to 1 M rows were run.
+    """
     if fits.empty:
         return
     import matplotlib
@@ -227,17 +238,24 @@ def _plot(fits: pd.DataFrame, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    def widest(sub: pd.DataFrame, fixed: str, varied: str) -> pd.DataFrame:
+        counts = sub.groupby(fixed)[varied].nunique()
+        value = counts[counts == counts.max()].index.max()
+        return sub[sub[fixed] == value].sort_values(varied)
+
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
+    for ax in axes:
+        ax.set_prop_cycle(color=plt.cm.tab20.colors)
     for name, sub in fits.groupby("name"):
-        by_n = sub[sub.d == sub.d.max()].sort_values("n")
-        by_d = sub[sub.n == sub.n.max()].sort_values("d")
-        if len(by_n) > 1:
-            axes[0].loglog(by_n.n, by_n.s_per_epoch, "o-", label=name)
-        if len(by_d) > 1:
-            axes[1].loglog(by_d.d, by_d.s_per_epoch, "o-", label=name)
+        for ax, fixed, varied in ((axes[0], "d", "n"), (axes[1], "n", "d")):
+            line = widest(sub, fixed, varied)
+            if len(line) > 1:
+                ax.loglog(line[varied], line.s_per_epoch, "o-",
+                          label=f"{name} ({fixed} = {int(line[fixed].iloc[0]):,})")
     axes[0].set(xlabel="rows n", ylabel="seconds per epoch", title="against n")
     axes[1].set(xlabel="features D", ylabel="seconds per epoch", title="against D")
-    axes[0].legend(fontsize=7)
+    for ax in axes:
+        ax.legend(fontsize=6)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -255,9 +273,11 @@ def main(argv: list[str] | None = None) -> int:
                         choices=["fit", "score", "default"],
                         help="fit (with the references), score, default (complete fits)")
     parser.add_argument("--detectors", nargs="+", default=list(DETECTORS), choices=DETECTORS,
-                        help="detectors of the default part")
+                        help="detectors of the score and default parts")
     parser.add_argument("--quick", action="store_true",
                         help="one size, no flow-kind sweep, no default fits (smoke run)")
+    parser.add_argument("--no-kinds", action="store_true",
+                        help="leave out FlowDensity's flow-kind sweep (fit and score parts)")
     args = parser.parse_args(argv)
     args.command = "python benchmarks/speed.py " + " ".join(argv or sys.argv[1:])
     device = str(resolve_device(args.device))
@@ -284,7 +304,8 @@ def main(argv: list[str] | None = None) -> int:
             log(zuko_loop_row(X, batch, args.epochs, device))
         for name in DETECTORS:
             log(fit_row(name, detector(name, device, args.epochs), X, device))
-        if not args.quick and n == min(args.rows):  # the flow-kind sweep at the smallest n
+        # The flow-kind sweep, at the smallest n.
+        if not (args.quick or args.no_kinds) and n == min(args.rows):
             for kind in FLOW_KINDS:
                 log(fit_row(f"FlowDensity[{kind}]",
                             detector("FlowDensity", device, args.epochs, flow=kind), X, device))
@@ -294,8 +315,8 @@ def main(argv: list[str] | None = None) -> int:
     # Scoring: models fitted briefly on 10 000 x 32, then scoring large generated sets.
     score = "score" in args.parts
     fitted = {name: detector(name, device, 1).fit(_data(10_000 if not args.quick else 2_000, 32))
-              for name in DETECTORS if score}
-    for kind in ("realnvp", "nice", "nsf") if score and not args.quick else ():
+              for name in args.detectors if score}
+    for kind in ("realnvp", "nice", "nsf") if score and not (args.quick or args.no_kinds) else ():
         fitted[f"FlowDensity[{kind}]"] = detector("FlowDensity", device, 1, flow=kind).fit(
             _data(10_000, 32))
     for n_score in args.score_rows if not args.quick else [min(args.score_rows)]:

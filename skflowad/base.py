@@ -248,8 +248,12 @@ class FlowDetector(BaseDetector):
             stop = start + self.score_batch_size
             with torch.inference_mode():
                 batch = self._score_tensors(self._to_tensor(self._standardise(X[start:stop])))
-            scores[start:stop] = batch.double().cpu().numpy()
-        return np.nan_to_num(scores, nan=_SCORE_CAP, posinf=_SCORE_CAP, neginf=-_SCORE_CAP)
+            # Capped batch by batch: the output is the only array that grows with n.
+            scores[start:stop] = np.nan_to_num(
+                batch.double().cpu().numpy(), nan=_SCORE_CAP, posinf=_SCORE_CAP,
+                neginf=-_SCORE_CAP,
+            )
+        return scores
 
     @property
     def n_kept_features_(self) -> int:
