@@ -5,10 +5,16 @@ AUROC over datasets, and the average rank among the listed detectors on the data
 of them finished. Image-feature tasks (CIFAR10_k, SVHN_k, MVTec-AD_*) and tabular sets are
 reported separately where the papers do.
 
+Without ``--seeds``, each table uses the seeds that every detector in it completed (as many
+rows as on its first seed), so means over seeds compare like with like; the seeds used are
+printed under each table.
+
 Usage::
 
     python benchmarks/grid_subsets.py benchmarks/results/grid/results.csv --seeds 0 \\
         > benchmarks/results/grid/subsets.md
+    python benchmarks/grid_subsets.py benchmarks/results/grid/results.csv \\
+        > benchmarks/results/grid/subsets_all_seeds.md
 """
 
 from __future__ import annotations
@@ -62,11 +68,19 @@ def subset(results: pd.DataFrame, setting: str, detectors, which: str) -> pd.Dat
     return rows[image] if which == "image" else rows[~image] if which == "tabular" else rows
 
 
+def complete_seeds(rows: pd.DataFrame) -> pd.DataFrame:
+    """Keep the seeds on which every detector has as many rows as on its first seed."""
+    counts = rows.groupby(["detector", "seed"]).size().unstack(fill_value=0)
+    complete = counts.ge(counts.iloc[:, 0], axis=0).all(axis=0)
+    return rows[rows.seed.isin(complete[complete].index)]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("csv")
     parser.add_argument("--seeds", type=int, nargs="+",
-                        help="only these seeds (default: all; per dataset, the mean over seeds)")
+                        help="only these seeds (default: per table, the seeds every detector in "
+                             "it completed; per dataset, the mean over seeds)")
     args = parser.parse_args(argv)
     results = load_results(args.csv)
     if args.seeds is not None:
@@ -75,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"# Comparisons from one grid run (`{args.csv}`, seeds {seeds})\n")
     for title, setting, detectors, which in COMPARISONS:
         rows = subset(results, setting, detectors, which)
+        if args.seeds is None and not rows.empty:
+            rows = complete_seeds(rows)
         if rows.empty:
             continue
         table = setting_table(rows, setting)
@@ -83,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         shown = table[["avg_rank", "auroc_mean", "auprc_mean", "n_datasets", "n_failed",
                        "fit_s_mean"]]
         print(_markdown(shown.astype(object), "detector"))
+        print(f"\nSeeds: {', '.join(map(str, sorted(rows.seed.unique())))}.")
         if missing:
             print(f"\nNot in this run yet: {', '.join(missing)}.")
         print()

@@ -4,7 +4,8 @@ A mkdocs hook (``hooks:`` in ``mkdocs.yml``): when the site is built, the line
 ``<!-- benchmark-results -->`` of ``docs/benchmark.md`` is replaced by one section per
 ``benchmarks/results/**/results.csv`` that exists, made by the report functions of
 :mod:`skflowad._benchmark_report` (the same tables as each run's ``summary.md``), and
-each section's average-rank figure is drawn at build time. A new results folder appears
+each section's average-rank figure is drawn at build time. The speed reports
+(``benchmarks/results/speed/speed_*.md`` and their scaling plots) follow. A new results folder appears
 on the page at the next build without any edit here.
 
 ``python docs/gen_benchmark_page.py`` prints the generated Markdown.
@@ -101,8 +102,23 @@ def generate(figure_dir: Path | None = None) -> tuple[str, dict[str, Path]]:
                 uri = None
         sections.append(section(name, csv, uri))
     if not sections:
-        return "No results yet: `benchmarks/results/` holds no `results.csv`.", figures
+        sections.append("No results yet: `benchmarks/results/` holds no `results.csv`.")
+    for report in sorted((RESULTS / "speed").glob("speed_*.md")):
+        sections.append(speed_section(report))
+        plot = report.with_name(f"{report.stem}_scaling.png")
+        if figure_dir is not None and plot.is_file():
+            uri = f"{FIGURES}/{plot.name}"
+            figures[uri] = plot
+            sections.append(f"![seconds per epoch against n and D, {report.stem}]({uri})")
     return "\n\n".join(sections), figures
+
+
+def speed_section(report: Path) -> str:
+    """A speed report of ``benchmarks/speed.py``, its headings moved two levels down."""
+    lines = [("##" + line) if line.startswith("#") else line
+             for line in report.read_text().splitlines()]
+    source = f"Source: `{report.relative_to(ROOT).as_posix()}` (`benchmarks/speed.py`)."
+    return "\n".join(lines[:1] + ["", source] + lines[1:])
 
 
 def _rank_figure(name: str, csv: Path, figure_dir: Path) -> tuple[str, Path | None]:

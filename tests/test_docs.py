@@ -93,3 +93,11 @@ def test_benchmark_page_reads_whatever_results_exist(tmp_path, monkeypatch):
     assert markdown.index("### The full grid") < markdown.index("### `someday/new`")
     assert "#### P1: unsupervised" in markdown and "#### P3:" in markdown
     assert "9 runs (1 failed; their errors are in the CSV)" in markdown
+    speed = tmp_path / "results" / "speed"
+    speed.mkdir()
+    (speed / "speed_cpu.md").write_text("# Speed on CPU\n\n## Scoring\n\n| name |\n|---|\n")
+    (speed / "speed_cpu_scaling.png").write_bytes(b"png")
+    (tmp_path / "figures").mkdir()
+    markdown, figures = page.generate(tmp_path / "figures")
+    assert "### Speed on CPU" in markdown and "#### Scoring" in markdown
+    assert figures["benchmark_figures/speed_cpu_scaling.png"] == speed / "speed_cpu_scaling.png"
