@@ -5,8 +5,8 @@ A mkdocs hook (``hooks:`` in ``mkdocs.yml``): when the site is built, the line
 ``benchmarks/results/**/results.csv`` that exists, made by the report functions of
 :mod:`skflowad._benchmark_report` (the same tables as each run's ``summary.md``), and
 each section's average-rank figure is drawn at build time. The speed reports
-(``benchmarks/results/speed/speed_*.md`` and their scaling plots) follow. A new results folder appears
-on the page at the next build without any edit here.
+(``benchmarks/results/speed/*.md`` and their scaling plots) follow. A new results folder
+appears on the page at the next build without any edit here.
 
 ``python docs/gen_benchmark_page.py`` prints the generated Markdown.
 """
@@ -103,7 +103,9 @@ def generate(figure_dir: Path | None = None) -> tuple[str, dict[str, Path]]:
         sections.append(section(name, csv, uri))
     if not sections:
         sections.append("No results yet: `benchmarks/results/` holds no `results.csv`.")
-    for report in sorted((RESULTS / "speed").glob("speed_*.md")):
+    reports = sorted((RESULTS / "speed").glob("*.md"),
+                     key=lambda path: (not path.name.startswith("speed_"), path.name))
+    for report in reports:  # speed_<device>.md first, then the other speed notes
         sections.append(speed_section(report))
         plot = report.with_name(f"{report.stem}_scaling.png")
         if figure_dir is not None and plot.is_file():
