@@ -14,6 +14,10 @@ Measured in one process on one device, so the ratios hold even on a noisy machin
   ``torch.cuda.max_memory_allocated``).
 - ``default_fit``: each detector's complete default fit (early stopping included) on
   10 000 x 30 rows: the 2-core CPU target is under 30 s.
+- ``versus``: each detector and PyOD's AutoEncoder, 2 epochs each on 10 000 x 32, in
+  ``--rounds`` alternating rounds; the report gives the median seconds per epoch and, per
+  detector, the median of its per-round ratio to the AutoEncoder (a shared machine's speed
+  drifts by 2x between minutes, so only paired ratios settle "faster per epoch").
 
 FlowDensity's flow kinds are swept at the smallest n only (the slow NSF inverse makes the
 large sizes hours on a CPU); ``--no-kinds`` leaves the sweep out (for the 1 M-row training
@@ -183,10 +187,12 @@ def write_report(rows: list[dict], device_name: str, args: argparse.Namespace) -
     frame.insert(1, "device", device_name)
     frame.insert(2, "threads", torch.get_num_threads())
     frame["command"] = args.command
+    frame["run"] = datetime.datetime.now().isoformat(timespec="seconds")
     csv_path = OUT / f"speed_{tag}.csv"
     if csv_path.is_file():  # append, aligning columns (runs of different parts differ)
         frame = pd.concat([pd.read_csv(csv_path), frame], ignore_index=True)
     frame.to_csv(csv_path, index=False)
+    logged = frame[frame.device == device_name]
     # The table shows the latest measurement of each row on this device, over runs.
     frame = frame[frame.device == device_name].drop_duplicates(
         ["kind", "name", "n", "d"], keep="last")
@@ -219,10 +225,29 @@ def write_report(rows: list[dict], device_name: str, args: argparse.Namespace) -
         sub = frame[frame.kind == kind]
         if len(sub):
             lines += [f"## {title}", "", table(sub, [c for c in columns if c in sub]), ""]
+    if "round" in logged and (logged.kind == "versus").any():
+        lines += ["## Per epoch against PyOD's AutoEncoder, paired rounds (10 000 x 32)", "",
+                  versus_table(logged[logged.kind == "versus"]), ""]
     md_path = OUT / f"speed_{tag}.md"
     md_path.write_text("\n".join(lines))
     _plot(frame[frame.kind == "fit"], OUT / f"speed_{tag}_scaling.png")
     return md_path
+
+
+def versus_table(rows: pd.DataFrame) -> str:
+    """The latest versus run: median s/epoch and the median per-round ratio to the AE."""
+    rows = rows[rows.run == rows.run.iloc[-1]]
+    per_round = rows.pivot_table(index="round", columns="name", values="s_per_epoch")
+    reference = per_round.pop("PyOD AutoEncoder")
+    table = pd.DataFrame({
+        "s_per_epoch": per_round.median(),
+        "ae_s_per_epoch": reference.median(),
+        "ratio_to_ae": per_round.div(reference, axis=0).median(),
+        "rounds_faster": per_round.lt(reference, axis=0).sum().astype(int).astype(str)
+        + f" of {len(per_round)}",
+    })
+    table = table.map(lambda v: f"{v:.3g}" if isinstance(v, float) else v)
+    return _markdown(table, "name")
 
 
 def _plot(fits: pd.DataFrame, path: Path) -> None:
@@ -270,8 +295,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--score-rows", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--epochs", type=int, default=2, help="epoch budget of a fit row")
     parser.add_argument("--parts", nargs="+", default=["fit", "score", "default"],
-                        choices=["fit", "score", "default"],
-                        help="fit (with the references), score, default (complete fits)")
+                        choices=["fit", "score", "default", "versus"],
+                        help="fit (with the references), score, default (complete fits), "
+                             "versus (paired rounds against the AutoEncoder)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of the versus part")
     parser.add_argument("--detectors", nargs="+", default=list(DETECTORS), choices=DETECTORS,
                         help="detectors of the score and default parts")
     parser.add_argument("--quick", action="store_true",
@@ -324,6 +351,15 @@ def main(argv: list[str] | None = None) -> int:
         for name, det in fitted.items():
             log(score_row(name, det, X, device))
         del X
+
+    if "versus" in args.parts:
+        X = _data(10_000, 32)
+        for round_ in range(args.rounds):
+            for name in args.detectors:
+                log(dict(fit_row(name, detector(name, device, 2), X, device),
+                         kind="versus", round=round_))
+            row = pyod_rows(X, 2, device)[0]
+            log(dict(row, kind="versus", name="PyOD AutoEncoder", round=round_))
 
     if "default" in args.parts and not args.quick:
         X = _data(10_000, 30, seed=2)
