@@ -280,7 +280,8 @@ def _plot(fits: pd.DataFrame, path: Path) -> None:
     axes[0].set(xlabel="rows n", ylabel="seconds per epoch", title="against n")
     axes[1].set(xlabel="features D", ylabel="seconds per epoch", title="against D")
     for ax in axes:
-        ax.legend(fontsize=6)
+        if ax.get_lines():
+            ax.legend(fontsize=6)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
