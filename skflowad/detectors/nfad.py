@@ -24,6 +24,9 @@ _AUTO_TAIL_P_FALLBACK = 0.05
 _AUTO_EPOCHS_WITH_LABELS = 10  # PeerJ Appendix A
 _AUTO_EPOCHS_ONE_CLASS = 100  # the P2 benchmark (docstring Notes)
 _MIN_CLASSIFIER_STEPS = 10  # per classifier epoch (the papers trained on 1e5+ rows)
+# Surrogates drawn per flow pass: large enough to amortise the pass, small enough that
+# the pass's activations stay bounded on large data (no change below this many rows).
+_POOL_ROWS = 65_536
 # Fresh base samples per step for the Jacobian penalty: an unbiased estimate of eq. 9's
 # expectation that does not grow with the batch (the base-to-data pass is half a step).
 _PENALTY_SAMPLES = 256
@@ -372,10 +375,12 @@ class NFAD(FlowDetector):
                 total = total + self.gamma * F.softplus(-logits[2]).mean()  # L-
             return 0.5 * total
 
-        # Fresh surrogates for every step, drawn an epoch's worth at a time: one flow pass
-        # over many rows costs far less than one per step (5x on 2 CPU cores, issue 9).
+        # Fresh surrogates for every step, drawn an epoch's worth (at most _POOL_ROWS) at a
+        # time: one flow pass over many rows costs far less than one per step (5x on 2 CPU
+        # cores, issue 9).
         pool = _SurrogatePool(
-            lambda n: self._sample_surrogates(n, dim, normals.device), normals.shape[0]
+            lambda n: self._sample_surrogates(n, dim, normals.device),
+            min(normals.shape[0], _POOL_ROWS),
         )
 
         def loss_fn(batch: Tensor) -> Tensor:
