@@ -194,8 +194,7 @@ def write_report(rows: list[dict], device_name: str, args: argparse.Namespace) -
     frame.to_csv(csv_path, index=False)
     logged = frame[frame.device == device_name]
     # The table shows the latest measurement of each row on this device, over runs.
-    frame = frame[frame.device == device_name].drop_duplicates(
-        ["kind", "name", "n", "d"], keep="last")
+    frame = logged.drop_duplicates(["kind", "name", "n", "d"], keep="last")
 
     def table(sub: pd.DataFrame, columns: list[str]) -> str:
         def cell(column: str, v):
@@ -301,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
                              "versus (paired rounds against the AutoEncoder)")
     parser.add_argument("--rounds", type=int, default=5, help="rounds of the versus part")
     parser.add_argument("--detectors", nargs="+", default=list(DETECTORS), choices=DETECTORS,
-                        help="detectors of the score and default parts")
+                        help="detectors of the score, versus and default parts")
     parser.add_argument("--quick", action="store_true",
                         help="one size, no flow-kind sweep, no default fits (smoke run)")
     parser.add_argument("--no-kinds", action="store_true",
