@@ -91,8 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     for kind in args.kinds:
         for i, n in enumerate(args.rows):
             row = probe(kind, n, args.features, args.batch_size, args.repeats, args.device)
-            row.update(cache="cold" if i == 0 else "warm", date=datetime.date.today().isoformat(), device=args.device,
-                       torch=torch.__version__)
+            row.update(cache="cold" if i == 0 else "warm", device=args.device,
+                       date=datetime.date.today().isoformat(), torch=torch.__version__)
             print({k: round(v, 3) if isinstance(v, float) else v for k, v in row.items()},
                   flush=True)
             rows.append(row)

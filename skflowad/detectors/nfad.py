@@ -129,8 +129,9 @@ class NFAD(FlowDetector):
       10 steps each): they are resampled into every step, and longer training
       memorises them and the surrogate shell, which early stopping on the same rows
       cannot see (the papers warn of it; P3, 45 ADBench sets: 0.813 at 10 epochs
-      against 0.780 at 100 with the earlier flow batch). Without known anomalies (one-class) every step sees
-      fresh surrogates and nothing can be memorised; there 10 epochs leave the
+      against 0.780 at 100 with the earlier flow batch). Without known anomalies
+      (one-class) every step sees fresh surrogates and nothing can be memorised;
+      there 10 epochs leave the
       classifier short of the tail's boundary (P2, 45 sets: 0.664 at 10 epochs
       against 0.728 at 100), so ``classifier_epochs="auto"`` takes 100 (resolved in
       ``classifier_epochs_``). The classifier has its own learning rate, AdamW's
