@@ -9,7 +9,7 @@ The shading is the anomaly-score rank (yellow = normal, dark = abnormal), the wh
 
 Usage::
 
-    python benchmarks/figures_2d.py            # writes docs/figures/detectors_2d.png
+    python benchmarks/figures_2d.py   # docs/figures/detectors_2d.png + benchmarks/results/figures_2d.csv
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 from pyod.models.iforest import IForest  # noqa: E402
 from pyod.models.knn import KNN  # noqa: E402
 from sklearn.datasets import make_moons  # noqa: E402
@@ -30,7 +31,9 @@ from sklearn.metrics import roc_auc_score  # noqa: E402
 import skflowad  # noqa: E402
 from skflowad.plotting import plot_decision_regions  # noqa: E402
 
-OUT = Path(__file__).resolve().parents[1] / "docs" / "figures" / "detectors_2d.png"
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "docs" / "figures" / "detectors_2d.png"
+TABLE = ROOT / "benchmarks" / "results" / "figures_2d.csv"
 
 
 def moons(seed: int = 0, n: int = 1000):
@@ -57,22 +60,28 @@ def detectors(seed: int) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--table", type=Path, default=TABLE,
+                        help="CSV of each panel's AUROC on the fitted rows")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     tasks = {"two moons + 5 % noise": moons(args.seed), "blobs 98 % / 2 %": two_blobs(args.seed)}
     names = list(detectors(args.seed))
+    rows = []
     fig, axes = plt.subplots(len(tasks), len(names), figsize=(2.4 * len(names), 2.6 * len(tasks)))
     for row, (task, (X, y)) in enumerate(tasks.items()):
         for col, (name, det) in enumerate(detectors(args.seed).items()):
             det.fit(X)
             auroc = roc_auc_score(y, det.decision_scores_)
             print(f"{task:24s} {name:16s} AUROC on the fitted rows {auroc:.3f}", flush=True)
+            rows.append({"task": task, "detector": name, "seed": args.seed, "auroc": auroc})
             plot_decision_regions(det, X, y=y, ax=axes[row, col],
                                   title=f"{name}\n{task}: AUROC {auroc:.2f}")
     fig.tight_layout()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(args.out, dpi=110)
-    print("wrote", args.out)
+    args.table.parent.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rows).to_csv(args.table, index=False)
+    print("wrote", args.out, "and", args.table)
     return 0
 
 
