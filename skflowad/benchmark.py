@@ -377,6 +377,9 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="detector parameter, e.g. FlowDensity.epochs=20 (repeatable)")
     parser.add_argument("--retry-failed", action="store_true",
                         help="run again the rows recorded as failed")
+    parser.add_argument("--report-only", action="store_true",
+                        help="run nothing: rewrite summary.md (and the figures) from the "
+                             "results.csv already in --out")
     parser.add_argument("--no-figures", action="store_true")
     parser.add_argument("--no-progress", action="store_true")
     parser.add_argument("--list", action="store_true",
@@ -393,16 +396,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("quick tasks:", " ".join(QUICK_TASKS))
         print("ADBench files present:", " ".join(available_datasets(args.data_home)) or "none")
         return 0
-    from skflowad._benchmark_report import summary_tables
+    from skflowad._benchmark_report import load_results, summary_tables, write_report
 
     start = time.perf_counter()
-    results = run_benchmark(
-        args.datasets, args.settings, args.detectors, args.seeds, out=args.out,
-        device=args.device, n_jobs=args.n_jobs, cap=args.cap or None,
-        data_home=args.data_home, params=parse_param_overrides(args.param),
-        retry_failed=args.retry_failed, progress=not args.no_progress,
-        figures=not args.no_figures,
-    )
+    if args.report_only:
+        csv_path = Path(args.out) / "results.csv"
+        if not csv_path.is_file():
+            print(f"--report-only: no {csv_path} to report on", file=sys.stderr)
+            return 2
+        results = load_results(csv_path)
+        write_report(results, args.out, figures=not args.no_figures)
+    else:
+        results = run_benchmark(
+            args.datasets, args.settings, args.detectors, args.seeds, out=args.out,
+            device=args.device, n_jobs=args.n_jobs, cap=args.cap or None,
+            data_home=args.data_home, params=parse_param_overrides(args.param),
+            retry_failed=args.retry_failed, progress=not args.no_progress,
+            figures=not args.no_figures,
+        )
     if results is not None:
         print(summary_tables(results))
     print(f"\n{len(results) if results is not None else 0} rows in "

@@ -395,6 +395,21 @@ def test_cli_on_a_csv_file(csv_dataset, tmp_path, capsys):
     assert (results.loc[results["setting"] == "P3", "n_labeled"] == 1).all()
 
 
+def test_cli_report_only_rewrites_the_report_from_the_csv(csv_dataset, tmp_path, capsys):
+    out = str(tmp_path / "grid")
+    assert main(["--report-only", "--out", out]) == 2  # nothing to report on yet
+    main(["--datasets", csv_dataset, "--settings", "P1", "--detectors", "IForest", "ECOD",
+          "--seeds", "0", "--out", out, "--no-figures", "--no-progress", "--cap", "100"])
+    summary = tmp_path / "grid" / "summary.md"
+    summary.unlink()
+    rows_before = (tmp_path / "grid" / "results.csv").read_text()
+    capsys.readouterr()
+    assert main(["--report-only", "--out", out, "--no-figures"]) == 0
+    assert "## P1" in summary.read_text() and "ECOD" in summary.read_text()
+    assert "IForest" in capsys.readouterr().out
+    assert (tmp_path / "grid" / "results.csv").read_text() == rows_before  # nothing ran
+
+
 def test_variant_name_runs_base_detector_with_its_own_params(csv_dataset, tmp_path):
     results = run_benchmark(
         [csv_dataset], ["P1"], ["IForest", "IForest[small]"], [0], out=tmp_path,
