@@ -34,6 +34,6 @@ for SEED in ${SEEDS:-0 1 2}; do
   run --settings P2 --seeds "$SEED" --detectors $(pick "$OURS" "$CLASSICAL") "${INN[@]}"
   run --settings P3 --seeds "$SEED" --detectors $(pick "NFAD ContrastiveFlow FlowDensity" \
       "IForest KNN HistGradientBoosting DevNet DevNetFixed")
-  run --settings P1 --seeds "$SEED" --detectors $(pick skflowad "$CLASSICAL AutoEncoder")
-  [ "$PART" = skflowad ] || run --settings P2 --seeds "$SEED" --detectors $DEEP
+  run --settings P1 --seeds "$SEED" --detectors $(pick skflowad "$CLASSICAL")
+  [ "$PART" = skflowad ] || run --settings P2 P1 --seeds "$SEED" --detectors $DEEP
 done
