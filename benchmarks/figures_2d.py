@@ -9,7 +9,7 @@ The shading is the anomaly-score rank (yellow = normal, dark = abnormal), the wh
 
 Usage::
 
-    python benchmarks/figures_2d.py   # docs/figures/detectors_2d.png + benchmarks/results/figures_2d.csv
+    python benchmarks/figures_2d.py   # the figure and benchmarks/results/figures_2d.csv
 """
 
 from __future__ import annotations
