@@ -21,8 +21,11 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 
 install: $(VENV)/.installed
 
+# The quick job runs $(THREADS) joblib workers of one thread each: workers that each took
+# $(THREADS) threads would oversubscribe the cores (the job took 6x longer that way).
 bench: $(VENV)/.installed
-	$(PY) -m skflowad.benchmark --datasets quick --seeds 0 --n-jobs 2 --out benchmark_results/quick
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m skflowad.benchmark --datasets quick --seeds 0 \
+		--n-jobs $(THREADS) --out benchmark_results/quick
 
 test: $(VENV)/.installed
 	$(PY) -m pytest -q
