@@ -22,7 +22,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 install: $(VENV)/.installed
 
 # The quick job runs $(THREADS) joblib workers of one thread each: workers that each took
-# $(THREADS) threads would oversubscribe the cores (the job took 6x longer that way).
+# $(THREADS) threads would oversubscribe the cores (the job took 10x longer that way).
 bench: $(VENV)/.installed
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m skflowad.benchmark --datasets quick --seeds 0 \
 		--n-jobs $(THREADS) --out benchmark_results/quick
