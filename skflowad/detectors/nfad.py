@@ -131,10 +131,9 @@ class NFAD(FlowDetector):
       cannot see (the papers warn of it; P3, 45 ADBench sets: 0.813 at 10 epochs
       against 0.780 at 100 with the earlier flow batch). Without known anomalies
       (one-class) every step sees fresh surrogates and nothing can be memorised;
-      there 10 epochs leave the
-      classifier short of the tail's boundary (P2, 45 sets: 0.664 at 10 epochs
-      against 0.728 at 100), so ``classifier_epochs="auto"`` takes 100 (resolved in
-      ``classifier_epochs_``). The classifier has its own learning rate, AdamW's
+      there 10 epochs leave the classifier short of the tail's boundary (P2, 45
+      sets: 0.664 at 10 epochs against 0.728 at 100), so ``classifier_epochs="auto"``
+      takes 100 (resolved in ``classifier_epochs_``). The classifier has its own learning rate, AdamW's
       default 1e-3; the flow's 4e-3 lost on high-dimensional sets.
     * "p(Z) <= p" is read as the isotropic tail ``||z|| >= r`` of mass ``tail_p``,
       sampled exactly (uniform direction, chi radius by inverse CDF).
