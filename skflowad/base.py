@@ -12,10 +12,20 @@ on a CPU-only machine).
 
 from __future__ import annotations
 
-__all__ = ["FlowDetector", "COMMON_PARAMETERS_DOC", "fill_parameters_doc", "resolve_device"]
+__all__ = [
+    "FlowDetector",
+    "COMMON_PARAMETERS_DOC",
+    "OFF_SUPPORT_SCORE",
+    "fill_parameters_doc",
+    "grid_spacing",
+    "dequantise",
+    "resolve_device",
+]
 
 import copy
+import functools
 import inspect
+from collections.abc import Callable
 from numbers import Integral, Real
 from typing import Any, ClassVar
 
@@ -39,6 +49,13 @@ _INPUT_CLIP = 1e4
 # A score that is still not finite (the flow failed on that row) is reported as the
 # most abnormal finite float32 value.
 _SCORE_CAP = float(np.finfo(np.float32).max)
+# Added to a row's anomaly score for each column that was constant on the training rows
+# and that the row does not share: such a row lies off the support of everything the
+# model saw, so it ranks above every row that does not (ties broken by the model's score).
+OFF_SUPPORT_SCORE = 1e9
+# Standard deviation of the Gaussian training noise on continuous columns under
+# ``train_noise="auto"`` (standardised units; the plain-flow floor's value).
+AUTO_NOISE_SIGMA = 0.01
 
 COMMON_PARAMETERS_DOC = """\
     contamination : float in (0, 0.5], default=0.1
@@ -221,14 +238,23 @@ class FlowDetector(BaseDetector):
         self._process_decision_scores()
 
     def _fit_scaler(self, X: np.ndarray) -> None:
-        """Drop constant columns and standardise the rest (zuko's splines live on [-5, 5])."""
-        spread = X.max(axis=0) - X.min(axis=0)
-        self.kept_features_ = spread > 1e-12 * np.maximum(1.0, np.abs(X).max(axis=0))
+        """Set aside constant columns, standardise the rest, find their value grids.
+
+        A column is constant when all its training values are equal; its value is kept in
+        ``feature_constants_`` (scoring adds :data:`OFF_SUPPORT_SCORE` per constant a row
+        does not share). The others are standardised (zuko's splines live on [-5, 5]) and
+        ``grid_spacing_`` records, per kept column, the spacing of the grid its
+        standardised training values lie on (0 for a continuous column).
+        """
+        self.kept_features_ = ~(X == X[:1]).all(axis=0)
         if not self.kept_features_.any():
             raise ValueError(
-                "Every feature is constant on the training rows; there is nothing to learn."
+                "Every feature is constant on the training rows (all its values are "
+                "equal); there is nothing to learn."
             )
+        self.feature_constants_ = X[0].astype(np.float64).copy()
         self.scaler_ = StandardScaler().fit(X[:, self.kept_features_])
+        self.grid_spacing_ = grid_spacing(self._standardise(X))
 
     def _standardise(self, X: np.ndarray) -> np.ndarray:
         Z = self.scaler_.transform(X[:, self.kept_features_])
@@ -253,7 +279,36 @@ class FlowDetector(BaseDetector):
                 batch.double().cpu().numpy(), nan=_SCORE_CAP, posinf=_SCORE_CAP,
                 neginf=-_SCORE_CAP,
             )
+            scores[start:stop] += OFF_SUPPORT_SCORE * self._n_off_support(X[start:stop])
         return scores
+
+    def _n_off_support(self, X: np.ndarray) -> np.ndarray:
+        """Per row, the number of training-constant columns whose value it does not share."""
+        constant = ~self.kept_features_
+        return (X[:, constant] != self.feature_constants_[constant]).sum(axis=1)
+
+    def _training_rows(self, X: Tensor, clip: float | None) -> Tensor:
+        """The standardised training rows a flow is fitted on, clipped at +-``clip``.
+
+        Clipping only the training rows bounds the pull of extreme (heavy-tailed or
+        contaminating) values on the fit; scoring sees the rows unclipped.
+        """
+        return X if clip is None else X.clamp(-clip, clip)
+
+    def _training_noise(self, noise) -> Callable[[Tensor], Tensor] | None:
+        """The batch transform that adds ``noise`` to each training batch (None: none).
+
+        ``"auto"``: uniform dequantisation of the columns whose training values lie on a
+        grid (:func:`dequantise`) and N(0, AUTO_NOISE_SIGMA^2) on the others; a float:
+        N(0, noise^2) on every column; None or 0: no noise.
+        """
+        if noise is None or (not isinstance(noise, str) and noise == 0):
+            return None
+        if noise == "auto":
+            spacing = self._to_tensor(self.grid_spacing_)
+            return functools.partial(dequantise, spacing=spacing, sigma=AUTO_NOISE_SIGMA)
+        sigma = float(noise)
+        return lambda batch: batch + sigma * torch.randn_like(batch)
 
     @property
     def n_kept_features_(self) -> int:
@@ -268,6 +323,7 @@ class FlowDetector(BaseDetector):
         data: Tensor,
         *,
         validation_criterion=None,
+        batch_transform=None,
         **overrides: Any,
     ) -> TrainingResult:
         """Run the shared training loop with this detector's settings.
@@ -297,6 +353,7 @@ class FlowDetector(BaseDetector):
             data,
             TrainingConfig(**settings),
             validation_criterion=validation_criterion,
+            batch_transform=batch_transform,
         )
         self.history_[stage] = result
         return result
@@ -325,6 +382,40 @@ class FlowDetector(BaseDetector):
             for key, value in self.__dict__.items():
                 if isinstance(value, nn.Module):
                     value.to(self.device_)
+
+
+def grid_spacing(Z: np.ndarray, tolerance: float = 1e-3, max_cells: int = 10_000) -> np.ndarray:
+    """Per column of ``Z``, the spacing of the regular grid its values lie on, else 0.
+
+    A column is on a grid of spacing ``h`` (its smallest gap between distinct values)
+    when every distinct value is ``Z.min() + k * h`` for an integer ``k <= max_cells``,
+    up to ``tolerance`` in units of ``h``: integer counts, ratings, binary and one-hot
+    columns, and values rounded to a fixed precision. Other columns get 0 (continuous).
+    """
+    spacing = np.zeros(Z.shape[1])
+    for j in range(Z.shape[1]):
+        values = np.unique(Z[:, j])
+        if values.size < 2:
+            continue
+        h = np.diff(values).min()
+        steps = (values - values[0]) / h
+        if steps[-1] <= max_cells and np.abs(steps - np.round(steps)).max() <= tolerance:
+            spacing[j] = h
+    return spacing
+
+
+def dequantise(batch: Tensor, spacing: Tensor, sigma: float) -> Tensor:
+    """Noise for one training batch: uniform over the grid cell, or Gaussian.
+
+    A column on a grid of spacing ``h > 0`` gets ``U(-h/2, h/2)`` (uniform
+    dequantisation, Theis et al. 2016, "A note on the evaluation of generative models",
+    Sec. 3.1): the flow then models a density that is constant over each cell instead
+    of piling unbounded mass on the grid points, and a row is scored at its cell's centre
+    (its own value). A continuous column (``h == 0``) gets ``N(0, sigma^2)``.
+    """
+    uniform = (torch.rand_like(batch) - 0.5) * spacing
+    gaussian = sigma * torch.randn_like(batch)
+    return batch + torch.where(spacing > 0, uniform, gaussian)
 
 
 def _check_labels(y, n_samples: int) -> np.ndarray | None:

@@ -64,6 +64,7 @@ def train(
     *,
     validation_criterion: Criterion | None = None,
     parameters: Iterable[nn.Parameter] | None = None,
+    batch_transform: Callable[[Tensor], Tensor] | None = None,
 ) -> TrainingResult:
     """Minimise ``loss_fn`` over minibatches of ``data``; restore the best weights.
 
@@ -84,6 +85,9 @@ def train(
         (the training loss is monitored only when no criterion is given).
     parameters : iterable of Parameter, optional
         What the optimizer updates (default: all of ``module``'s parameters).
+    batch_transform : callable, optional
+        Applied to each training minibatch before ``loss_fn`` (e.g. training noise);
+        the validation rows are evaluated as they are.
 
     Returns
     -------
@@ -109,7 +113,8 @@ def train(
         module.train()
         total = torch.zeros((), device=device)
         for index in torch.tensor_split(torch.randperm(n_train, device=device), n_batches):
-            loss = loss_fn(train_rows[index])
+            batch = train_rows[index]
+            loss = loss_fn(batch if batch_transform is None else batch_transform(batch))
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             if config.clip_grad_norm is not None:

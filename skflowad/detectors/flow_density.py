@@ -4,10 +4,28 @@ from __future__ import annotations
 
 __all__ = ["FlowDensity"]
 
+from numbers import Real
+
+from sklearn.utils._param_validation import Interval, StrOptions
+import torch
 from torch import Tensor
 
 from ..base import FlowDetector, fill_parameters_doc
 from ..flows import build_flow
+
+
+def negative_log_likelihood(flow, batch: Tensor, trim: float = 0.0) -> Tensor:
+    """Mean of :math:`-\\log p_\\theta(x)` over a batch: the maximum-likelihood loss.
+
+    With ``trim > 0``, the ``trim`` share of the batch's rows that the flow finds least
+    likely is left out of the mean (a trimmed likelihood: rows the model cannot explain,
+    such as contaminating anomalies, do not pull the fit towards them).
+    """
+    nll = -flow().log_prob(batch)
+    if trim <= 0:
+        return nll.mean()
+    n_kept = max(1, int(round(nll.shape[0] * (1.0 - trim))))
+    return torch.topk(nll, n_kept, largest=False, sorted=False).values.mean()
 
 
 class FlowDensity(FlowDetector):
@@ -21,6 +39,18 @@ class FlowDensity(FlowDetector):
     Parameters
     ----------
 %(common)s
+    train_noise : "auto", float >= 0 or None, default=%(train_noise)r
+        Noise added to each training batch. ``"auto"``: columns whose training values
+        lie on a grid (counts, binary, ratings) are dequantised with uniform noise of
+        one grid cell, the others get N(0, 0.01^2) (standardised units); a float: N(0,
+        train_noise^2) on every column; None: no noise (the plain maximum-likelihood fit).
+    train_clip : float > 0 or None, default=%(train_clip)r
+        Standardised training rows are clipped at +-train_clip before the flow is fitted
+        (scoring is not clipped); None fits the rows as they are.
+    train_trim : float in [0, 0.5), default=%(train_trim)r
+        Share of each batch's least likely rows left out of the loss (a trimmed
+        likelihood, robust to anomalies in the training rows); 0 uses every row.
+
     Attributes
     ----------
     flow_ : zuko.lazy.Flow
@@ -28,7 +58,12 @@ class FlowDensity(FlowDetector):
     scaler_ : sklearn.preprocessing.StandardScaler
         Internal standardisation of the kept features.
     kept_features_ : ndarray of bool, shape (n_features_in_,)
-        Features that are not constant on the training rows (the others are dropped).
+        Features that are not constant on the training rows (the others are set aside).
+    feature_constants_ : ndarray of shape (n_features_in_,)
+        A training row's values; where ``kept_features_`` is False, the constant.
+    grid_spacing_ : ndarray of shape (n_kept_features_,)
+        Per kept feature, the spacing of the grid its standardised training values lie
+        on (0: continuous); ``train_noise="auto"`` dequantises with it.
     device_ : torch.device
         Device the flow lives on.
     history_ : dict
@@ -49,9 +84,16 @@ class FlowDensity(FlowDetector):
 
     Notes
     -----
-    Constant training columns are dropped, the rest standardised; standardised
-    values are clipped to +-1e4 so that hostile inputs give a large finite score.
+    Constant training columns are set aside and the rest standardised; standardised
+    values are clipped to +-1e4 so that hostile inputs give a large finite score. A row
+    that differs from a training constant lies off the support of the training data: its
+    score gets :data:`skflowad.base.OFF_SUPPORT_SCORE` per such column, so it ranks above
+    every row that does not (the flow's score breaks ties).
     ``y`` is accepted (and validated) but ignored: every training row is used.
+
+    The training recipe (noise, training-row clipping) is a regulariser of the fit, not
+    a change of the model: ``train_noise=None, train_clip=None`` is the plain
+    maximum-likelihood "LL-Flow" of the papers.
 
     Examples
     --------
@@ -82,6 +124,9 @@ class FlowDensity(FlowDetector):
         device="auto",
         random_state=None,
         verbose=0,
+        train_noise="auto",
+        train_clip=10.0,
+        train_trim=0.0,
     ):
         self.contamination = contamination
         self.flow = flow
@@ -98,6 +143,16 @@ class FlowDensity(FlowDetector):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.train_noise = train_noise
+        self.train_clip = train_clip
+        self.train_trim = train_trim
+
+    _parameter_constraints: dict = {
+        **FlowDetector._parameter_constraints,
+        "train_noise": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left"), None],
+        "train_clip": [Interval(Real, 0, None, closed="neither"), None],
+        "train_trim": [Interval(Real, 0, 0.5, closed="left")],
+    }
 
     def _fit_tensors(self, X: Tensor, y: Tensor | None) -> None:
         flow = build_flow(
@@ -106,7 +161,13 @@ class FlowDensity(FlowDetector):
             transforms=self.n_transforms,
             hidden_features=self.hidden_features,
         ).to(self.device_)
-        self._train("flow", flow, lambda batch: -flow().log_prob(batch).mean(), X)
+        self._train(
+            "flow",
+            flow,
+            lambda batch: negative_log_likelihood(flow, batch, self.train_trim),
+            self._training_rows(X, self.train_clip),
+            batch_transform=self._training_noise(self.train_noise),
+        )
         self.flow_ = flow
 
     def _score_tensors(self, X: Tensor) -> Tensor:

@@ -469,10 +469,6 @@ class NFAD(FlowDetector):
         out[:, self.kept_features_] = self.scaler_.inverse_transform(x.double().cpu().numpy())
         return out
 
-    def _fit_scaler(self, X: np.ndarray) -> None:
-        super()._fit_scaler(X)
-        self.feature_constants_ = X[0].astype(np.float64).copy()
-
 
 fill_parameters_doc(NFAD)
 
