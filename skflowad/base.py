@@ -219,6 +219,7 @@ class FlowDetector(BaseDetector):
 
     # ------------------------------------------------------------------ machinery
     def _fit_validated(self, X, y) -> None:
+        _check_hidden_features(self.hidden_features)
         X = validate_data(self, X, dtype=np.float64, ensure_min_samples=self._min_samples)
         y = _check_labels(y, X.shape[0])
         if self._uses_labels and y is not None and y.all():
@@ -253,7 +254,7 @@ class FlowDetector(BaseDetector):
                 "equal); there is nothing to learn."
             )
         self.feature_constants_ = X[0].astype(np.float64).copy()
-        self.scaler_ = StandardScaler().fit(X[:, self.kept_features_])
+        self.scaler_ = _fit_standard_scaler(X[:, self.kept_features_])
         self.grid_spacing_ = grid_spacing(self._standardise(X))
 
     def _standardise(self, X: np.ndarray) -> np.ndarray:
@@ -324,13 +325,15 @@ class FlowDetector(BaseDetector):
         *,
         validation_criterion=None,
         batch_transform=None,
+        learning_rate_parameter: str = "learning_rate",
         **overrides: Any,
     ) -> TrainingResult:
         """Run the shared training loop with this detector's settings.
 
         ``overrides`` replace fields of :class:`~skflowad.training.TrainingConfig`
         (e.g. a classifier stage with its own ``epochs`` and ``batch_size``). The
-        result is recorded in ``history_[stage]``.
+        result is recorded in ``history_[stage]``. ``learning_rate_parameter`` names the
+        public parameter that sets this stage's learning rate (for the divergence message).
         """
         settings = dict(
             epochs=self.epochs,
@@ -342,11 +345,9 @@ class FlowDetector(BaseDetector):
             clip_grad_norm=self.clip_grad_norm,
             verbose=self.verbose,
             description=f"{type(self).__name__} {stage}",
-            divergence_hint=(
-                "lower `learning_rate`, set `clip_grad_norm` (e.g. 1.0) or raise `weight_decay`"
-            ),
         )
         settings.update(overrides)
+        settings.setdefault("divergence_hint", self._divergence_hint(learning_rate_parameter))
         result = train(
             module,
             loss_fn,
@@ -357,6 +358,18 @@ class FlowDetector(BaseDetector):
         )
         self.history_[stage] = result
         return result
+
+    def _divergence_hint(self, learning_rate_parameter: str) -> str:
+        """What to change when training diverges, in the user's parameters and values."""
+        advice = [f"lower `{learning_rate_parameter}` "
+                  f"(now {getattr(self, learning_rate_parameter)!r})"]
+        if self.clip_grad_norm is None:
+            advice.append("set `clip_grad_norm` (e.g. 1.0)")
+        else:
+            advice.append(f"lower `clip_grad_norm` (now {self.clip_grad_norm!r})")
+        if self.weight_decay > 1:
+            advice.append(f"lower `weight_decay` (now {self.weight_decay!r})")
+        return ", ".join(advice[:-1]) + " or " + advice[-1]
 
     # ------------------------------------------------------------------ persistence
     def __getstate__(self):
@@ -416,6 +429,38 @@ def dequantise(batch: Tensor, spacing: Tensor, sigma: float) -> Tensor:
     uniform = (torch.rand_like(batch) - 0.5) * spacing
     gaussian = sigma * torch.randn_like(batch)
     return batch + torch.where(spacing > 0, uniform, gaussian)
+
+
+def _fit_standard_scaler(X: np.ndarray) -> StandardScaler:
+    """A ``StandardScaler`` of the non-constant columns ``X``, for any finite magnitude.
+
+    Where a column's variance overflows (values near 1e200) or underflows to 0 (values
+    near 1e-300), the scaler is fitted on the columns divided by their largest magnitude
+    and its ``mean_`` and ``scale_`` are mapped back, so every finite input trains.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        scaler = StandardScaler().fit(X)
+        broken = ~np.isfinite(scaler.var_) | (scaler.var_ == 0) | ~np.isfinite(scaler.mean_)
+    if broken.any():
+        magnitude = np.abs(X).max(axis=0)
+        scaler = StandardScaler().fit(X / magnitude)
+        scaler.mean_ *= magnitude
+        scaler.scale_ *= magnitude
+        with np.errstate(over="ignore"):
+            scaler.var_ *= magnitude**2
+    return scaler
+
+
+def _check_hidden_features(hidden_features) -> None:
+    """``hidden_features`` is None (a method's own default) or a sequence of positive ints."""
+    if hidden_features is None:
+        return
+    widths = list(hidden_features)
+    if not all(isinstance(w, Integral) and not isinstance(w, bool) and w >= 1 for w in widths):
+        raise ValueError(
+            f"hidden_features must be a sequence of positive ints (layer widths); "
+            f"got {hidden_features!r}."
+        )
 
 
 def _check_labels(y, n_samples: int) -> np.ndarray | None:

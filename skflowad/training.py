@@ -44,6 +44,7 @@ class TrainingConfig:
     verbose: int = 0
     description: str = "training"
     divergence_hint: str = "lower `learning_rate` or set `clip_grad_norm`"
+    """The end of the divergence error: which parameters to change (with their values)."""
 
 
 @dataclass
@@ -180,6 +181,5 @@ def _check_finite(value: float, what: str, epoch: int, config: TrainingConfig) -
     if not math.isfinite(value):
         raise TrainingDivergedError(
             f"{config.description}: the {what} became {value} at epoch {epoch + 1}; "
-            f"training diverged. To fix it, {config.divergence_hint} "
-            f"(now learning_rate={config.learning_rate}, clip_grad_norm={config.clip_grad_norm})."
+            f"training diverged. To fix it, {config.divergence_hint}."
         )

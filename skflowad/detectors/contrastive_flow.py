@@ -15,6 +15,9 @@ from sklearn.utils.validation import check_array
 from torch import Tensor
 
 from ..base import FlowDetector, fill_parameters_doc
+
+# Bounds that admit every finite float and refuse NaN and +-inf.
+_FINITE = float(np.finfo(np.float64).max)
 from ..flows import build_flow
 from ..training import _mean_loss
 from .flow_density import FlowDensity
@@ -131,9 +134,9 @@ class ContrastiveFlow(FlowDensity):
     _uses_labels = True
     _parameter_constraints: dict = {
         **FlowDetector._parameter_constraints,
-        "epsilon": [StrOptions({"auto"}), Real, None],
+        "epsilon": [StrOptions({"auto"}), Interval(Real, -_FINITE, _FINITE, closed="both"), None],
         "epsilon_quantile": [Interval(Real, 0, 1, closed="neither")],
-        "epsilon_offset": [Real],
+        "epsilon_offset": [Interval(Real, -_FINITE, _FINITE, closed="both")],
         "aux_weights": [dict, None],
         "objective": [StrOptions({"contrastive", "ratio"})],
     }
@@ -296,9 +299,10 @@ class ContrastiveFlow(FlowDensity):
         if weights is None:
             weights = {k: 1.0 for k in ("X_aux", "anomalies") if k in rows} or {"permutation": 1.0}
         unknown = set(weights) - set(AUX_SOURCES)
-        if unknown or any(w < 0 for w in weights.values()):
+        if unknown or not all(np.isfinite(w) and w >= 0 for w in weights.values()):
             raise ValueError(
-                f"aux_weights must map {AUX_SOURCES} to non-negative shares; got {weights!r}."
+                f"aux_weights must map {AUX_SOURCES} to finite non-negative shares; "
+                f"got {weights!r}."
             )
         used = {k: float(w) for k, w in weights.items() if w > 0 and k in rows}
         if not used:

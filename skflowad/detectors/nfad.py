@@ -405,6 +405,7 @@ class NFAD(FlowDetector):
             epochs=self.classifier_epochs_,
             batch_size=min(self.classifier_batch_size, small_data_batch),
             learning_rate=self.classifier_learning_rate,
+            learning_rate_parameter="classifier_learning_rate",
         )
         return net
 
