@@ -2,8 +2,9 @@
 
 Reads the recipe runs (``benchmarks/results/recipe/results.csv``, written by
 ``run_recipe_ablation.sh``), the grid (``benchmarks/results/grid/results.csv``: the PyOD
-references and FlowDensity before the recipe) and the plain-flow floor of ANCHORS.md
-(``../shared/anchors/plain_flow_floor_P{1,2}_shared_seed0.csv``). For each variant and
+references; FlowDensity before the recipe from ``results_superseded.csv`` beside it) and the plain-flow floor of ANCHORS.md
+(``../shared/anchors/plain_flow_floor_P{1,2}_shared_seed0.csv``, seed 0 only: with other
+seeds the floor's seed-0 AUROC stands in for each seed). For each variant and
 setting: mean AUROC over the datasets every detector finished, the variant's average rank
 among {the 14 references, the plain-flow floor, the variant} (1 = best), and against the
 floor: the mean difference, the worst set and the number of sets more than 0.03 below it.
@@ -27,7 +28,10 @@ FLOOR = "plain-flow floor"
 def load(recipe_csv: Path, grid_csv: Path, anchors: Path, seeds: list[int]) -> pd.DataFrame:
     recipe = pd.read_csv(recipe_csv)
     grid = pd.read_csv(grid_csv)
-    before = grid[grid["detector"] == "FlowDensity"].assign(detector="FlowDensity (before)")
+    superseded = pd.read_csv(grid_csv.with_name("results_superseded.csv"))
+    before = superseded[(superseded["detector"] == "FlowDensity")
+                        & superseded["superseded_by"].str.contains("training recipe")]
+    before = before.assign(detector="FlowDensity (before)")
     refs = grid[grid["detector"].isin(PYOD_REFERENCES)]
     floor = pd.concat(
         [pd.read_csv(anchors / f"plain_flow_floor_{s}_shared_seed0.csv") for s in ("P1", "P2")]

@@ -140,8 +140,7 @@ class FlowDetector(BaseDetector):
     _uses_labels: ClassVar[bool] = False
     _min_samples: ClassVar[int] = 2
     # Whether scoring adds OFF_SUPPORT_SCORE per training constant a row does not share.
-    # On for the methods whose benchmark rows were measured with it (FlowDensity).
-    _scores_off_support: ClassVar[bool] = False
+    _scores_off_support: ClassVar[bool] = True
 
     _parameter_constraints: ClassVar[dict] = {
         "contamination": [Interval(Real, 0, 0.5, closed="right")],

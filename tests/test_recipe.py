@@ -17,10 +17,10 @@ from conftest import anomaly_cluster_data, make_fast
 X, Y = anomaly_cluster_data()
 
 
-def test_a_row_off_a_training_constant_ranks_above_every_row_on_it():
+def test_a_row_off_a_training_constant_ranks_above_every_row_on_it(detector_cls):
     rng = np.random.default_rng(0)
     Xc = np.column_stack([X, np.full(len(X), 2.0)])
-    det = make_fast(FlowDensity).fit(Xc)
+    det = make_fast(detector_cls).fit(Xc)
     X_test = np.column_stack([rng.normal(size=(50, 4)), np.full(50, 2.0)])
     X_test[:5, 4] = 2.0 + 1e-6  # five normal-looking rows that leave the constant
     X_test[5:10, :4] += 30.0  # five far rows that keep it

@@ -147,8 +147,6 @@ class FlowDensity(FlowDetector):
         self.train_clip = train_clip
         self.train_trim = train_trim
 
-    _scores_off_support = True
-
     _parameter_constraints: dict = {
         **FlowDetector._parameter_constraints,
         "train_noise": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left"), None],
