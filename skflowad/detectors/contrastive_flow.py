@@ -56,6 +56,11 @@ class ContrastiveFlow(FlowDensity):
         Added to that quantile (natural log units). The paper's wording is "plus a
         fixed offset (e.g. ln 10)"; ``+ln 10``, ``-ln 10`` and ``0`` were benchmarked
         and ``0`` kept (see Notes).
+    train_noise : "auto", float >= 0 or None, default=%(train_noise)r
+        Noise added to each training batch of both stages, as in
+        :class:`~skflowad.FlowDensity` (None: the paper's plain fit).
+    train_clip : float > 0 or None, default=%(train_clip)r
+        Standardised training rows clipped at +-train_clip, as in FlowDensity.
     aux_weights : dict or None, default=None
         Mixing shares of the auxiliary sources, keys among ``"X_aux"``,
         ``"anomalies"`` and ``"permutation"``. None: equal shares of ``X_aux`` and
@@ -139,6 +144,8 @@ class ContrastiveFlow(FlowDensity):
         "epsilon_offset": [Interval(Real, -_FINITE, _FINITE, closed="both")],
         "aux_weights": [dict, None],
         "objective": [StrOptions({"contrastive", "ratio"})],
+        "train_noise": FlowDensity._parameter_constraints["train_noise"],
+        "train_clip": FlowDensity._parameter_constraints["train_clip"],
     }
 
     def __init__(
@@ -164,29 +171,31 @@ class ContrastiveFlow(FlowDensity):
         epsilon_offset=0.0,
         aux_weights=None,
         objective="contrastive",
+        train_noise=None,
+        train_clip=None,
     ):
-        super().__init__(
-            contamination=contamination,
-            flow=flow,
-            n_transforms=n_transforms,
-            hidden_features=hidden_features,
-            epochs=epochs,
-            batch_size=batch_size,
-            learning_rate=learning_rate,
-            weight_decay=weight_decay,
-            validation_fraction=validation_fraction,
-            patience=patience,
-            clip_grad_norm=clip_grad_norm,
-            score_batch_size=score_batch_size,
-            device=device,
-            random_state=random_state,
-            verbose=verbose,
-        )
+        self.contamination = contamination
+        self.flow = flow
+        self.n_transforms = n_transforms
+        self.hidden_features = hidden_features
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.clip_grad_norm = clip_grad_norm
+        self.score_batch_size = score_batch_size
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
         self.epsilon = epsilon
         self.epsilon_quantile = epsilon_quantile
         self.epsilon_offset = epsilon_offset
         self.aux_weights = aux_weights
         self.objective = objective
+        self.train_noise = train_noise
+        self.train_clip = train_clip
 
     def fit(self, X, y=None, X_aux=None):
         """Fit the detector.
@@ -220,7 +229,7 @@ class ContrastiveFlow(FlowDensity):
     def _fit_tensors(self, X: Tensor, y: Tensor | None) -> None:
         inliers = X if y is None else X[y == 0]
         sources = self._auxiliary_sources(X, y)
-        FlowDensity._fit_tensors(self, inliers, None)  # eq. 1: the maximum-likelihood warm-up
+        self._fit_flow_by_likelihood(inliers, trim=0.0)  # eq. 1: the maximum-likelihood warm-up
         parts = [  # held-out auxiliary rows for model selection (drawn after the warm-up)
             (w, rows if isinstance(rows, str) else _holdout(rows, self.validation_fraction))
             for w, rows in sources
@@ -255,7 +264,8 @@ class ContrastiveFlow(FlowDensity):
             return -log_p[0].mean() + sum(w * a.mean() for (w, _), a in zip(draws, aux))
 
         self._train(
-            "contrastive", flow, objective, inliers,
+            "contrastive", flow, objective, self._training_rows(inliers, self.train_clip),
+            batch_transform=self._training_noise(self.train_noise),
             validation_criterion=lambda val: _mean_loss(
                 lambda rows: -flow().log_prob(rows).mean(), val, self.batch_size
             ) + _contrast(clamped_log_prob, val, parts, train=False),

@@ -155,6 +155,10 @@ class FlowDensity(FlowDetector):
     }
 
     def _fit_tensors(self, X: Tensor, y: Tensor | None) -> None:
+        self._fit_flow_by_likelihood(X, trim=self.train_trim)
+
+    def _fit_flow_by_likelihood(self, X: Tensor, trim: float) -> None:
+        """Fit ``flow_`` by (trimmed) maximum likelihood with ``train_noise``/``train_clip``."""
         flow = build_flow(
             self.flow,
             X.shape[1],
@@ -164,7 +168,7 @@ class FlowDensity(FlowDetector):
         self._train(
             "flow",
             flow,
-            lambda batch: negative_log_likelihood(flow, batch, self.train_trim),
+            lambda batch: negative_log_likelihood(flow, batch, trim),
             self._training_rows(X, self.train_clip),
             batch_transform=self._training_noise(self.train_noise),
         )
