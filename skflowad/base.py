@@ -268,8 +268,11 @@ class FlowDetector(BaseDetector):
     def _to_tensor(self, X: np.ndarray) -> Tensor:
         return torch.as_tensor(X, dtype=torch.float32, device=self.device_)
 
-    def _score_array(self, X: np.ndarray) -> np.ndarray:
+    def _score_array(self, X: np.ndarray, score_tensors=None) -> np.ndarray:
         """Score validated raw rows in batches of ``score_batch_size``.
+
+        ``score_tensors`` (default ``_score_tensors``) maps a batch of standardised rows
+        to scores, higher = more abnormal; the off-support term is added to them.
 
         Each batch is standardised, copied to the device and scored on its own, so the
         memory scoring adds beyond the output is one batch, whatever the number of rows.
@@ -278,7 +281,9 @@ class FlowDetector(BaseDetector):
         for start in range(0, X.shape[0], self.score_batch_size):
             stop = start + self.score_batch_size
             with torch.inference_mode():
-                batch = self._score_tensors(self._to_tensor(self._standardise(X[start:stop])))
+                batch = (score_tensors or self._score_tensors)(
+                    self._to_tensor(self._standardise(X[start:stop]))
+                )
             # Capped batch by batch: the output is the only array that grows with n.
             scores[start:stop] = np.nan_to_num(
                 batch.double().cpu().numpy(), nan=_SCORE_CAP, posinf=_SCORE_CAP,

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 __all__ = ["FlowDensity"]
 
-from numbers import Real
+from numbers import Integral, Real
 
-from sklearn.utils._param_validation import Interval, StrOptions
+import numpy as np
 import torch
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
 from torch import Tensor
 
 from ..base import FlowDetector, fill_parameters_doc
@@ -90,6 +93,9 @@ class FlowDensity(FlowDetector):
     score gets :data:`skflowad.base.OFF_SUPPORT_SCORE` per such column, so it ranks above
     every row that does not (the flow's score breaks ties).
     ``y`` is accepted (and validated) but ignored: every training row is used.
+
+    :meth:`score_samples`, :meth:`score` and :meth:`sample` give the fitted density in
+    the units of the training data, as scikit-learn's density estimators do.
 
     The training recipe (noise, training-row clipping) is a regulariser of the fit, not
     a change of the model: ``train_noise=None, train_clip=None`` is the plain
@@ -176,6 +182,69 @@ class FlowDensity(FlowDetector):
 
     def _score_tensors(self, X: Tensor) -> Tensor:
         return -self.flow_().log_prob(X)
+
+    # ------------------------------------------------------------------ density API
+    def score_samples(self, X):
+        """Log-density of each row in the units of ``X`` (higher = more normal).
+
+        The flow's log-density of the standardised row plus the standardisation's
+        log-Jacobian, ``-sum_j log(scale_j)`` over the kept features, as scikit-learn's
+        ``GaussianMixture.score_samples`` returns. A row that differs from a
+        training-constant column gets ``-OFF_SUPPORT_SCORE`` per such column (a finite
+        stand-in for a density of 0). For FlowDensity, ``score_samples(X) ==
+        -decision_function(X) - sum(log(scaler_.scale_))``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_density : ndarray of shape (n_samples,), float64
+        """
+        check_is_fitted(self, "flow_")
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        neg_log_density = self._score_array(X, lambda rows: -self.flow_().log_prob(rows))
+        return -neg_log_density - float(np.log(self.scaler_.scale_).sum())
+
+    def score(self, X, y=None):
+        """Mean log-density of the rows of ``X`` in data units (see :meth:`score_samples`).
+
+        The scorer of ``cross_val_score(det, X)`` and ``GridSearchCV(det, grid)`` without
+        labels: they select by held-out likelihood. ``y`` is ignored.
+        """
+        return float(np.mean(self.score_samples(X)))
+
+    def sample(self, n_samples=1, random_state=None):
+        """Draw rows from the fitted flow, in the units of the training data.
+
+        Training-constant columns are filled with their constant. The draw is seeded by
+        ``random_state`` (an int gives the same rows on every call) and leaves the
+        caller's torch random state unchanged.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+        random_state : int, RandomState or None, default=None
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features_in_)
+        """
+        check_is_fitted(self, "flow_")
+        if not isinstance(n_samples, Integral) or n_samples < 1:
+            raise ValueError(f"n_samples must be a positive int; got {n_samples!r}.")
+        seed = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+        devices = [self.device_.index or 0] if self.device_.type == "cuda" else []
+        rows = np.empty((n_samples, self.n_kept_features_))
+        with torch.random.fork_rng(devices=devices), torch.inference_mode():
+            torch.manual_seed(seed)
+            for start in range(0, n_samples, self.score_batch_size):
+                n = min(self.score_batch_size, n_samples - start)
+                rows[start:start + n] = self.flow_().sample((n,)).double().cpu().numpy()
+        out = np.tile(self.feature_constants_, (n_samples, 1))
+        out[:, self.kept_features_] = self.scaler_.inverse_transform(rows)
+        return out
 
 
 fill_parameters_doc(FlowDensity)
