@@ -35,7 +35,7 @@ from pyod.models.base import BaseDetector
 from sklearn.base import _fit_context
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import ClassifierTags, check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 from torch import Tensor, nn
 
@@ -58,9 +58,10 @@ OFF_SUPPORT_SCORE = 1e9
 AUTO_NOISE_SIGMA = 0.01
 
 COMMON_PARAMETERS_DOC = """\
-    contamination : float in (0, 0.5], default=0.1
+    contamination : float in (0, 0.5] or PyThresh thresholder, default=0.1
         Expected share of anomalies in the training data; sets ``threshold_`` and
-        so ``predict``, as in PyOD. It does not change training.
+        so ``predict``, as in PyOD. A PyThresh thresholder (``KARCH()``) sets them from
+        the training scores instead. It does not change training.
     flow : {"maf", "iaf", "nsf", "coupling_nsf", "realnvp", "nice", "inn"}, default=%(flow)r
         Kind of normalizing flow (see :func:`skflowad.flows.build_flow`).
     n_transforms : int, default=%(n_transforms)r
@@ -143,7 +144,8 @@ class FlowDetector(BaseDetector):
     _scores_off_support: ClassVar[bool] = True
 
     _parameter_constraints: ClassVar[dict] = {
-        "contamination": [Interval(Real, 0, 0.5, closed="right")],
+        # A share, or a PyThresh thresholder (PyOD's BaseDetector fits it on the scores).
+        "contamination": [Interval(Real, 0, 0.5, closed="right"), HasMethods(["fit", "predict"])],
         "flow": [StrOptions(set(FLOW_KINDS))],
         "n_transforms": [Interval(Integral, 1, None, closed="left")],
         "hidden_features": ["array-like"],

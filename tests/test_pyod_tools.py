@@ -137,3 +137,14 @@ def test_ad_engine_runs_a_detector_added_to_its_knowledge_base(tmp_path):
     state = engine.analyze(engine.run(state))
     assert [r["status"] for r in state.results] == ["success", "success"]
     assert state.consensus["n_detectors"] == 2
+
+
+def test_contamination_takes_a_pythresh_thresholder(detector_cls):
+    from pythresh.thresholds.karch import KARCH
+
+    X = np.random.default_rng(0).normal(size=(200, 3))
+    X[:10] += 6.0
+    det = make_fast(detector_cls, contamination=KARCH()).fit(X)
+    assert set(np.unique(det.labels_)) <= {0, 1}
+    assert 0 < det.labels_.mean() < 0.5
+    np.testing.assert_array_equal(det.predict(X), det.contamination.predict(det.decision_function(X)))
