@@ -41,9 +41,11 @@ def load(recipe_csv: Path, grid_csv: Path, anchors: Path, seeds: list[int]) -> p
     return rows[rows["status"] == "ok"]
 
 
-def ablation(rows: pd.DataFrame) -> pd.DataFrame:
+def ablation(rows: pd.DataFrame, seeds: list[int]) -> pd.DataFrame:
+    """One row per (setting, variant) that ran on every seed of ``seeds``."""
+    ran = rows.groupby("detector")["seed"].unique()
     variants = [d for d in rows["detector"].unique()
-                if d.startswith("FlowDensity")]
+                if d.startswith("FlowDensity") and set(seeds) <= set(ran[d])]
     out = []
     for setting in ("P1", "P2"):
         cells = rows[rows["setting"] == setting].pivot_table(
@@ -74,7 +76,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
-    table = ablation(load(args.recipe, args.grid, args.anchors, args.seeds))
+    table = ablation(load(args.recipe, args.grid, args.anchors, args.seeds), args.seeds)
     text = table.to_markdown(index=False, floatfmt=".3f")
     print(text)
     if args.out:
