@@ -142,6 +142,8 @@ class FlowDetector(BaseDetector):
     _min_samples: ClassVar[int] = 2
     # Whether scoring adds OFF_SUPPORT_SCORE per training constant a row does not share.
     _scores_off_support: ClassVar[bool] = True
+    # The training stage whose held-out rows calibrate p-values (see _calibration_stage).
+    _scored_stage: ClassVar[str | None] = "flow"
 
     _parameter_constraints: ClassVar[dict] = {
         # A share, or a PyThresh thresholder (PyOD's BaseDetector fits it on the scores).
@@ -170,6 +172,14 @@ class FlowDetector(BaseDetector):
     def _score_tensors(self, X: Tensor) -> Tensor:
         """Anomaly scores (higher = more abnormal) of a batch of standardised rows."""
         raise NotImplementedError
+
+    def _calibration_stage(self) -> str | None:
+        """The stage whose held-out rows no part of the fitted score has trained on.
+
+        Its held-out rows calibrate :meth:`predict_pvalue`; None when every row was
+        trained on by some part of the score (no calibration).
+        """
+        return self._scored_stage
 
     # ------------------------------------------------------------------ public API
     @_fit_context(prefer_skip_nested_validation=True)
@@ -239,7 +249,10 @@ class FlowDetector(BaseDetector):
             X_t = self._to_tensor(self._standardise(X))
             y_t = None if y is None else torch.as_tensor(y, device=self.device_)
             self.history_ = {}
+            self._held_out_rows = {}
             self._fit_tensors(X_t, y_t)
+        self._calibrate(self._held_out_rows.get(self._calibration_stage()))
+        del self._held_out_rows
         self.decision_scores_ = self._score_array(X)
         self._classes = 2  # PyOD's predict_proba: normal / anomaly, whatever y held
         self._process_decision_scores()
@@ -323,6 +336,50 @@ class FlowDetector(BaseDetector):
         sigma = float(noise)
         return lambda batch: batch + sigma * torch.randn_like(batch)
 
+    def _calibrate(self, rows: Tensor | None) -> None:
+        """``calibration_scores_``: scores of standardised held-out training rows, sorted."""
+        if rows is None or rows.shape[0] == 0:
+            self.calibration_scores_ = None
+            return
+        with torch.inference_mode():
+            scores = torch.cat([self._score_tensors(chunk)
+                                for chunk in torch.split(rows, self.score_batch_size)])
+        scores = np.nan_to_num(scores.double().cpu().numpy(), nan=_SCORE_CAP,
+                               posinf=_SCORE_CAP, neginf=-_SCORE_CAP)
+        self.calibration_scores_ = np.sort(scores)
+
+    def predict_pvalue(self, X):
+        """Conformal p-value of each row: how normal its score is among held-out normals.
+
+        ``p(x) = (1 + #{calibration scores >= s(x)}) / (n_calibration + 1)``, with the
+        scores of the training rows that the scoring stage held out for validation
+        (``calibration_scores_``; split-conformal, Vovk et al. 2005; Bates et al. 2023,
+        "Testing for outliers with conformal p-values"). For a row exchangeable with
+        those rows, ``P(p(x) <= alpha) <= alpha``: flag ``predict_pvalue(X) <= alpha`` for
+        a false-alarm rate of at most ``alpha``. The held-out rows also chose the epoch
+        kept (early stopping), which the guarantee does not account for; its effect is
+        small when there are many of them.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        pvalues : ndarray of shape (n_samples,), in (0, 1]
+        """
+        check_is_fitted(self, "scaler_")
+        if getattr(self, "calibration_scores_", None) is None:
+            raise ValueError(
+                f"This {type(self).__name__} has no held-out calibration rows: fit it with "
+                "validation_fraction > 0 (and, for NFAD, the 'mlp' classifier; for "
+                "ContrastiveFlow, objective='contrastive')."
+            )
+        scores = self.decision_function(X)
+        n_cal = self.calibration_scores_.shape[0]
+        at_least = n_cal - np.searchsorted(self.calibration_scores_, scores, side="left")
+        return (1.0 + at_least) / (n_cal + 1.0)
+
     @property
     def n_kept_features_(self) -> int:
         """Number of non-constant training features the model sees."""
@@ -338,6 +395,7 @@ class FlowDetector(BaseDetector):
         validation_criterion=None,
         batch_transform=None,
         learning_rate_parameter: str = "learning_rate",
+        source_rows: Tensor | None = None,
         **overrides: Any,
     ) -> TrainingResult:
         """Run the shared training loop with this detector's settings.
@@ -346,6 +404,9 @@ class FlowDetector(BaseDetector):
         (e.g. a classifier stage with its own ``epochs`` and ``batch_size``). The
         result is recorded in ``history_[stage]``. ``learning_rate_parameter`` names the
         public parameter that sets this stage's learning rate (for the divergence message).
+        ``source_rows`` are the standardised rows ``data`` was made from, row for row
+        (default ``data``; e.g. the unclipped rows): the stage's held-out ones are kept
+        for calibration.
         """
         settings = dict(
             epochs=self.epochs,
@@ -369,6 +430,9 @@ class FlowDetector(BaseDetector):
             batch_transform=batch_transform,
         )
         self.history_[stage] = result
+        if result.validation_index is not None and hasattr(self, "_held_out_rows"):
+            rows = data if source_rows is None else source_rows
+            self._held_out_rows[stage] = rows[result.validation_index.to(rows.device)]
         return result
 
     def _divergence_hint(self, learning_rate_parameter: str) -> str:

@@ -55,6 +55,8 @@ class TrainingResult:
     validation_curve: list[float] = field(default_factory=list)
     best_epoch: int = 0
     n_epochs: int = 0
+    validation_index: Tensor | None = field(default=None, repr=False)
+    """Indices (into the training data) of the held-out rows; None without a split."""
 
 
 def train(
@@ -101,12 +103,12 @@ def train(
     """
     params = [p for p in (module.parameters() if parameters is None else parameters)]
     device = data.device
-    train_rows, val_rows = _split(data, config.validation_fraction)
+    train_rows, val_rows, val_index = _split(data, config.validation_fraction)
     criterion = validation_criterion or (lambda rows: _mean_loss(loss_fn, rows, config.batch_size))
     optimizer = _adamw(params, config)
     n_train = train_rows.shape[0]
     n_batches = max(1, math.ceil(n_train / config.batch_size))
-    result = TrainingResult()
+    result = TrainingResult(validation_index=val_index)
     best_value, best_state, waited = math.inf, None, 0
 
     epochs = tqdm(range(config.epochs), desc=config.description, disable=config.verbose < 1)
@@ -159,14 +161,14 @@ def _adamw(params: list[nn.Parameter], config: TrainingConfig) -> torch.optim.Ad
         return torch.optim.AdamW(params, **kwargs)
 
 
-def _split(data: Tensor, fraction: float) -> tuple[Tensor, Tensor | None]:
-    """Random train / validation split; no validation when it would be empty."""
+def _split(data: Tensor, fraction: float) -> tuple[Tensor, Tensor | None, Tensor | None]:
+    """Random train / validation split and the validation rows' indices (None: no split)."""
     n = data.shape[0]
     n_val = int(round(n * fraction))
     if fraction <= 0 or n_val < 1 or n - n_val < 1:
-        return data, None
+        return data, None, None
     perm = torch.randperm(n, device=data.device)
-    return data[perm[n_val:]], data[perm[:n_val]]
+    return data[perm[n_val:]], data[perm[:n_val]], perm[:n_val].cpu()
 
 
 def _mean_loss(loss_fn: LossFn, rows: Tensor, batch_size: int) -> Tensor:

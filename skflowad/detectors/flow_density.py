@@ -74,6 +74,9 @@ class FlowDensity(FlowDetector):
         ``best_epoch`` and ``n_epochs``.
     decision_scores_ : ndarray of shape (n_samples,)
         Anomaly scores of the training rows.
+    calibration_scores_ : ndarray or None
+        Sorted scores of the training rows held out for validation (not fitted), which
+        calibrate :meth:`predict_pvalue`; None with ``validation_fraction=0``.
     threshold_ : float
         Score above which ``predict`` returns 1 (from ``contamination``).
     labels_ : ndarray of shape (n_samples,)
@@ -177,6 +180,7 @@ class FlowDensity(FlowDetector):
             lambda batch: negative_log_likelihood(flow, batch, trim),
             self._training_rows(X, self.train_clip),
             batch_transform=self._training_noise(self.train_noise),
+            source_rows=X,
         )
         self.flow_ = flow
 

@@ -167,6 +167,7 @@ class NFAD(FlowDetector):
     """
 
     _uses_labels = True
+    _scored_stage = "classifier"  # the held-out normals of the "mlp" classifier
 
     _parameter_constraints: dict = {
         **FlowDetector._parameter_constraints,
