@@ -238,8 +238,11 @@ class FlowDetector(BaseDetector):
         _check_hidden_features(self.hidden_features)
         X = validate_data(self, X, dtype=np.float64, ensure_min_samples=self._min_samples)
         y = _check_labels(y, X.shape[0])
-        if self._uses_labels and y is not None and y.all():
-            raise ValueError("y marks every row as an anomaly (1); at least one row must be 0.")
+        if self._uses_labels and y is not None and (y == 0).sum() < self._min_samples:
+            raise ValueError(
+                f"y marks {int((y == 0).sum())} row(s) as normal or unlabeled (0); at least "
+                f"{self._min_samples} must be 0: they are the rows the model learns as normal."
+            )
         self.device_ = resolve_device(self.device)
         self._fit_scaler(X if y is None or not self._uses_labels else X[y == 0])
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))

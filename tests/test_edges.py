@@ -71,3 +71,20 @@ def test_non_finite_contrastive_parameters_are_refused_up_front(params):
 def test_hidden_features_must_be_positive_ints(detector_cls, widths):
     with pytest.raises(ValueError, match="hidden_features"):
         make_fast(detector_cls, hidden_features=widths).fit(X)
+
+
+def test_one_normal_row_is_named_as_the_problem():
+    y = (np.arange(200) != 7).astype(int)
+    with pytest.raises(ValueError, match=r"1 row\(s\) as normal"):
+        NFAD(epochs=3).fit(X, y)
+
+
+def test_x_aux_dataframe_with_reordered_columns_is_refused():
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(200, 4)), columns=list("abcd"))
+    aux = pd.DataFrame(rng.normal(size=(100, 4)), columns=list("abcd"))
+    with pytest.raises(ValueError, match="same order"):
+        make_fast(ContrastiveFlow).fit(frame, X_aux=aux[list("dcba")])
+    make_fast(ContrastiveFlow).fit(frame, X_aux=aux)  # the same columns are accepted

@@ -221,10 +221,12 @@ class ContrastiveFlow(FlowDensity):
         if callable(X_aux):  # cross-validation passes a callable whole (see Notes)
             X_aux = X_aux()
         self._X_aux = None if X_aux is None else check_array(X_aux, dtype=np.float64)
+        self._X_aux_names = getattr(X_aux, "columns", None)
         try:
             return super().fit(X, y)
         finally:
             self.__dict__.pop("_X_aux", None)
+            self.__dict__.pop("_X_aux_names", None)
 
     def _fit_tensors(self, X: Tensor, y: Tensor | None) -> None:
         inliers = X if y is None else X[y == 0]
@@ -300,6 +302,13 @@ class ContrastiveFlow(FlowDensity):
             if self._X_aux.shape[1] != self.n_features_in_:
                 raise ValueError(
                     f"X_aux has {self._X_aux.shape[1]} features but X has {self.n_features_in_}."
+                )
+            names = getattr(self, "feature_names_in_", None)
+            aux_names = self._X_aux_names
+            if names is not None and aux_names is not None and list(aux_names) != list(names):
+                raise ValueError(
+                    "X_aux's columns must be X's columns in the same order: X has "
+                    f"{list(names)}, X_aux has {list(aux_names)}."
                 )
             Z_aux = self._standardise(self._X_aux)
             if np.median(np.abs(np.median(Z_aux, axis=0))) > 10:
