@@ -258,10 +258,8 @@ class ContrastiveFlow(FlowDensity):
             log_p = flow().log_prob(rows)
             return log_p if eps is None else log_p.clamp(min=eps)
 
-        noise = self._training_noise(self.train_noise)
-
         def objective(batch: Tensor) -> Tensor:  # eq. 3, batch and auxiliary rows in one pass
-            draws = list(_training_draws(batch, parts, noise))
+            draws = list(_training_draws(batch, parts))
             log_p = flow().log_prob(torch.cat([batch, *(rows for _, rows in draws)]))
             log_p = log_p.view(len(draws) + 1, batch.shape[0])
             aux = log_p[1:] if eps is None else log_p[1:].clamp(min=eps)
@@ -269,7 +267,7 @@ class ContrastiveFlow(FlowDensity):
 
         self._train(
             "contrastive", flow, objective, self._training_rows(inliers, self.train_clip),
-            batch_transform=noise,
+            batch_transform=self._training_noise(self.train_noise),
             source_rows=inliers,
             validation_criterion=lambda val: _mean_loss(
                 lambda rows: -flow().log_prob(rows).mean(), val, self.batch_size
@@ -365,20 +363,14 @@ def _contrast(fn, batch: Tensor, parts: list, *, train: bool) -> Tensor:
     return total
 
 
-def _training_draws(batch: Tensor, parts: list, noise=None):
-    """``(weight, rows)`` per auxiliary source: ``len(batch)`` fresh rows of each.
-
-    ``noise`` (the training recipe's batch transform) is applied to rows drawn from a
-    source, so that the auxiliary rows are dequantised like the inliers; a permuted batch
-    already carries the batch's noise.
-    """
+def _training_draws(batch: Tensor, parts: list):
+    """``(weight, rows)`` per auxiliary source: ``len(batch)`` fresh rows of each."""
     for weight, source in parts:
         if source == "permutation":
             yield weight, _permute_features(batch)
         else:
             index = torch.randint(source[0].shape[0], (batch.shape[0],), device=batch.device)
-            rows = source[0][index]
-            yield weight, rows if noise is None else noise(rows)
+            yield weight, source[0][index]
 
 
 def _permute_features(rows: Tensor, generator: torch.Generator | None = None) -> Tensor:
