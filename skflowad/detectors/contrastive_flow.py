@@ -57,8 +57,10 @@ class ContrastiveFlow(FlowDensity):
         fixed offset (e.g. ln 10)"; ``+ln 10``, ``-ln 10`` and ``0`` were benchmarked
         and ``0`` kept (see Notes).
     train_noise : "auto", float >= 0 or None, default=%(train_noise)r
-        Noise added to each training batch of both stages, as in
-        :class:`~skflowad.FlowDensity` (None: the paper's plain fit).
+        Noise added to each inlier training batch of both stages, as in
+        :class:`~skflowad.FlowDensity` (None: the paper's plain fit). On the shared
+        benchmark sets ``"auto"`` (with ``train_clip=10``) gained about 0.01 mean AUROC
+        without labels and lost 0.011 with labelled anomalies, so it is not the default.
     train_clip : float > 0 or None, default=%(train_clip)r
         Standardised training rows clipped at +-train_clip, as in FlowDensity.
     aux_weights : dict or None, default=None
