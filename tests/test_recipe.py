@@ -72,6 +72,19 @@ def test_trimmed_likelihood_leaves_out_the_least_likely_rows():
     torch.testing.assert_close(negative_log_likelihood(flow, batch), nll.mean())
 
 
+def test_auto_trim_leaves_out_only_rows_far_above_the_batch_median():
+    torch.manual_seed(0)
+    flow = build_flow("maf", 2, transforms=1, hidden_features=(8,))
+    clean = torch.randn(200, 2)
+    batch = torch.cat([clean, torch.full((20, 2), 50.0)])
+    nll = -flow().log_prob(batch).detach()
+    auto = negative_log_likelihood(flow, batch, trim="auto")
+    # the 20 far rows are out, and most clean rows are in (for a 2-D Gaussian's
+    # exponential-like NLL the cutoff leaves out about 6 %: at most 15 % allowed here)
+    assert auto.item() < nll[:200].mean().item() + 0.05
+    assert auto.item() > torch.sort(nll[:200]).values[:170].mean().item()
+
+
 def test_recipe_changes_training_and_off_switch_gives_the_plain_fit():
     plain = make_fast(FlowDensity, train_noise=None, train_clip=None).fit(X)
     again = make_fast(FlowDensity, train_noise=None, train_clip=None).fit(X)
@@ -94,7 +107,8 @@ def test_dequantised_fit_spreads_binary_mass_over_cells_instead_of_piling_it_on_
 
 
 @pytest.mark.parametrize("param, value", [("train_noise", -0.1), ("train_noise", "gauss"),
-                                          ("train_clip", 0.0), ("train_trim", 0.5)])
+                                          ("train_clip", 0.0), ("train_trim", 0.5),
+                                          ("train_trim", "half")])
 def test_recipe_parameters_are_validated(param, value):
     with pytest.raises(ValueError, match=param):
         make_fast(FlowDensity, **{param: value}).fit(X)

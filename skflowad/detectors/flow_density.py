@@ -17,14 +17,27 @@ from ..base import FlowDetector, fill_parameters_doc
 from ..flows import build_flow
 
 
-def negative_log_likelihood(flow, batch: Tensor, trim: float = 0.0) -> Tensor:
+# train_trim="auto": a row is left out of a batch's loss when its negative log-likelihood
+# exceeds the batch median by more than this many robust standard deviations (1.4826 MAD).
+AUTO_TRIM_CUTOFF = 3.0
+
+
+def negative_log_likelihood(flow, batch: Tensor, trim: float | str = 0.0) -> Tensor:
     """Mean of :math:`-\\log p_\\theta(x)` over a batch: the maximum-likelihood loss.
 
     With ``trim > 0``, the ``trim`` share of the batch's rows that the flow finds least
     likely is left out of the mean (a trimmed likelihood: rows the model cannot explain,
-    such as contaminating anomalies, do not pull the fit towards them).
+    such as contaminating anomalies, do not pull the fit towards them). With
+    ``trim="auto"``, the rows left out are those whose negative log-likelihood lies more
+    than ``AUTO_TRIM_CUTOFF`` robust standard deviations above the batch median (none
+    when the batch has no such rows).
     """
     nll = -flow().log_prob(batch)
+    if trim == "auto":
+        median = nll.detach().median()
+        spread = 1.4826 * (nll.detach() - median).abs().median()
+        kept = nll.detach() <= median + AUTO_TRIM_CUTOFF * spread
+        return (nll * kept).sum() / kept.sum().clamp(min=1)
     if trim <= 0:
         return nll.mean()
     n_kept = max(1, int(round(nll.shape[0] * (1.0 - trim))))
@@ -160,13 +173,13 @@ class FlowDensity(FlowDetector):
         **FlowDetector._parameter_constraints,
         "train_noise": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left"), None],
         "train_clip": [Interval(Real, 0, None, closed="neither"), None],
-        "train_trim": [Interval(Real, 0, 0.5, closed="left")],
+        "train_trim": [Interval(Real, 0, 0.5, closed="left"), StrOptions({"auto"})],
     }
 
     def _fit_tensors(self, X: Tensor, y: Tensor | None) -> None:
         self._fit_flow_by_likelihood(X, trim=self.train_trim)
 
-    def _fit_flow_by_likelihood(self, X: Tensor, trim: float) -> None:
+    def _fit_flow_by_likelihood(self, X: Tensor, trim: float | str) -> None:
         """Fit ``flow_`` by (trimmed) maximum likelihood with ``train_noise``/``train_clip``."""
         flow = build_flow(
             self.flow,
