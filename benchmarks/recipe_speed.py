@@ -5,7 +5,7 @@ within minutes, so only paired ratios are meaningful): FlowDensity with a fixed 
 and no early stopping, at the recipe's defaults and with each technique switched off, on
 ``n x D`` standard-normal rows with a third of the columns integer-valued (so that the
 dequantisation path runs). Prints the median seconds per epoch and the median per-round ratio
-to the plain fit (``train_noise=None, train_clip=None``), and the complete default fit time
+to the plain fit (``train_noise=None, train_clip=None, train_trim=0``), and the complete default fit time
 (early stopping included). Appends to ``benchmarks/results/speed/recipe_<device>.csv``.
 
     OMP_NUM_THREADS=2 python benchmarks/recipe_speed.py --rows 10000 --features 30 --rounds 3
@@ -26,9 +26,10 @@ import torch
 from skflowad import FlowDensity
 
 VARIANTS = {
-    "plain": dict(train_noise=None, train_clip=None),
-    "noise (auto)": dict(train_clip=None),
-    "clip": dict(train_noise=None),
+    "plain": dict(train_noise=None, train_clip=None, train_trim=0),
+    "noise (auto)": dict(train_clip=None, train_trim=0),
+    "clip": dict(train_noise=None, train_trim=0),
+    "trim (auto)": dict(train_noise=None, train_clip=None),
     "recipe (defaults)": dict(),
 }
 
