@@ -212,7 +212,7 @@ def test_labels_all_zero_equals_no_labels():
 
 def test_label_errors():
     normal, _, _, _ = _clusters(seed=9, n_normal=50)
-    with pytest.raises(ValueError, match="every row"):
+    with pytest.raises(ValueError, match="row\(s\) as normal"):
         NFAD(**SMALL).fit(normal, np.ones(len(normal)))
     with pytest.raises(ValueError, match="0 \\(normal"):
         NFAD(**SMALL).fit(normal, np.full(len(normal), 2))

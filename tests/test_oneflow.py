@@ -144,9 +144,13 @@ def test_const_variant_needs_a_constant_jacobian_flow():
 
 # ---------------------------------------------------------------- the paper's Figure 1 / Table 2
 def _ll_flow_region(X, epochs):
-    """LL-Flow: NICE by likelihood; region = latent Gaussian ball of the same alpha."""
+    """LL-Flow: NICE by plain likelihood; region = latent Gaussian ball of the same alpha.
+
+    The paper's LL-Flow is FlowDensity without the training recipe (no noise, clip, trim).
+    """
     det = FlowDensity(flow="nice", n_transforms=4, epochs=epochs, patience=None,
-                      validation_fraction=0.0, **FIT).fit(X)
+                      validation_fraction=0.0, train_noise=None, train_clip=None,
+                      train_trim=0, **FIT).fit(X)
     with torch.no_grad():
         z = det.flow_().transform(torch.as_tensor(det._standardise(X), dtype=torch.float32))
     radius = math.sqrt(chi2.ppf(0.95, X.shape[1]))
