@@ -133,9 +133,10 @@ class FlowDetector(BaseDetector):
 
     Subclasses implement ``_fit_tensors(X, y)`` and ``_score_tensors(X)`` on
     standardised float32 tensors that live on ``device_``. Set the class attribute
-    ``_uses_labels = True`` when ``y == 1`` rows are used as known anomalies, and
-    ``_scores_off_support = True`` to add :data:`OFF_SUPPORT_SCORE` to the score of a row
-    for each training-constant column whose value it does not share.
+    ``_uses_labels = True`` when ``y == 1`` rows are used as known anomalies. Every
+    detector's score gets :data:`OFF_SUPPORT_SCORE` for each training-constant column
+    whose value a row does not share (``_scores_off_support``), and ``predict_pvalue`` is
+    calibrated on the held-out rows of the stage ``_scored_stage`` names.
     """
 
     _uses_labels: ClassVar[bool] = False
