@@ -78,7 +78,9 @@ def configs(epochs: int) -> dict:
             variant="general", flow="realnvp", random_state=s, **PAPER_PID, **fit
         ),
         "flowdensity": lambda s: FlowDensity(random_state=s, **fit),
-        "llflow_nice": lambda s: FlowDensity(flow="nice", random_state=s, **PAPER_PID, **fit),
+        # the paper's LL-Flow: a plain likelihood fit, without FlowDensity's training recipe
+        "llflow_nice": lambda s: FlowDensity(flow="nice", random_state=s, **PAPER_PID, **fit,
+                                             train_noise=None, train_clip=None, train_trim=0),
         **_pyod(),
     }
 
