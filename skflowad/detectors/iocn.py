@@ -92,7 +92,7 @@ class IOCN(FlowDetector):
     - Eq. 1 is a sum over the batch; the mean is used (the same minimiser, a step
       size that does not depend on ``batch_size``). The push batch has as many
       cube samples as the minibatch has rows.
-    - ``batch_size=512`` and learning rate 1e-3 (the paper gives neither; issue 9): P2
+    - ``batch_size=512`` and learning rate 1e-3 (the paper gives neither; chosen by the benchmark): P2
       benchmark (45 ADBench sets, seed 0) mean AUROC 0.813 against 0.797 at 256,
       a third less time per epoch; 512 with the rate doubled (0.773) and 1024 / 4e-3
       (0.772) lost (``benchmarks/results/tuning/batch_size/README.md``).
@@ -308,7 +308,7 @@ def pull_push_loss(
     else:
         x_tilde = transform.inv(z_cube)
     # One INN pass over both groups (the network acts row by row): the same loss as two
-    # passes, with half the kernel launches per step (issue 9: 30 % less time per epoch).
+    # passes, with half the kernel launches per step (30 % less time per epoch, measured).
     f = pull(transform(torch.cat([x, x_tilde])))
     f_pull, f_push = f.split([x.shape[0], x_tilde.shape[0]])
     return f_pull.mean() - f_push.mean()

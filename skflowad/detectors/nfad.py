@@ -123,7 +123,7 @@ class NFAD(FlowDetector):
       sets of fewer than ``8 * batch_size`` rows the batch shrinks to keep 8 steps per
       epoch (not below 256) and the learning rate with it (linear scaling). The
       defaults 1024 / 4e-3 halve the default fit time on 10 000 rows against the
-      earlier 256 / 1e-3, which sets of up to 2048 rows still get (issue 9; the
+      earlier 256 / 1e-3, which sets of up to 2048 rows still get (the
       P3 comparison is in ``benchmarks/results/tuning/nfad_b1024_clf10``).
     * With known anomalies the classifier trains for the papers' 10 epochs (at least
       10 steps each): they are resampled into every step, and longer training
@@ -378,7 +378,7 @@ class NFAD(FlowDetector):
 
         # Fresh surrogates for every step, drawn an epoch's worth (at most _POOL_ROWS) at a
         # time: one flow pass over many rows costs far less than one per step (5x on 2 CPU
-        # cores, issue 9).
+        # cores).
         pool = _SurrogatePool(
             lambda n: self._sample_surrogates(n, dim, normals.device),
             min(normals.shape[0], _POOL_ROWS),
