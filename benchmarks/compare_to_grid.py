@@ -17,7 +17,7 @@ import sys
 
 import pandas as pd
 
-from skflowad._benchmark_report import _markdown
+from skflowad.benchmark.report import markdown_table
 
 
 def compare(tuning: pd.DataFrame, grid: pd.DataFrame, detector: str, setting: str,
@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     table = compare(pd.read_csv(args.tuning_csv), pd.read_csv(args.grid), args.detector,
                     args.setting)
-    print(_markdown(table, "variant"))
+    print(markdown_table(table, "variant"))
     return 0
 
 

@@ -17,7 +17,6 @@ import datetime
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 from pyod.utils.data import generate_data
 from sklearn.metrics import roc_auc_score

@@ -23,7 +23,7 @@ import argparse
 
 import pandas as pd
 
-from skflowad._benchmark_report import _markdown, load_results, setting_table
+from skflowad.benchmark.report import markdown_table, load_results, setting_table
 
 IMAGE_PREFIXES = ("CIFAR10_", "SVHN_", "MVTec-AD_")
 FLOWS = ["FlowDensity", "NFAD", "OneFlow", "ContrastiveFlow", "IOCN"]
@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"## {title}\n")
         shown = table[["avg_rank", "auroc_mean", "auprc_mean", "n_datasets", "n_failed",
                        "fit_s_mean"]]
-        print(_markdown(shown.astype(object), "detector"))
+        print(markdown_table(shown.astype(object), "detector"))
         print(f"\nSeeds: {', '.join(map(str, sorted(rows.seed.unique())))}.")
         if missing:
             print(f"\nNot in this run yet: {', '.join(missing)}.")

@@ -23,6 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from skflowad import IOCN  # noqa: E402
+from skflowad.plotting import plot_boundaries  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -37,7 +38,7 @@ def main(argv: list[str] | None = None) -> None:
     fig, axes = plt.subplots(1, 2, figsize=(10, 4.5))
     for ax, (title, X) in zip(axes, datasets.items()):
         det = IOCN(epochs=args.epochs, patience=50, random_state=0).fit(X)
-        det.plot_boundary(X, ax=ax)
+        plot_boundaries(X, {"IOCN": det.boundary(400)}, ax=ax)
         inside = np.mean(det.decision_scores_ <= 0)
         ax.set_title(f"{title}: {inside:.0%} of training rows inside the cube")
         ax.set_aspect("equal")

@@ -23,7 +23,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.preprocessing import StandardScaler
 
 from skflowad import NFAD
-from skflowad._benchmark_splits import make_split, setting_data
+from skflowad.benchmark.splits import make_split, setting_data
 from skflowad.datasets import load_adbench
 
 

@@ -19,7 +19,7 @@ import sys
 
 import numpy as np
 
-from skflowad._benchmark_splits import expand_datasets, load_dataset, make_split, p3_labels
+from skflowad.benchmark.splits import expand_datasets, load_dataset, make_split, p3_labels
 
 
 def main() -> None:

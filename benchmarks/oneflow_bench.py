@@ -34,7 +34,7 @@ from sklearn.preprocessing import StandardScaler
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from skflowad import FlowDensity, OneFlow  # noqa: E402
-from skflowad._benchmark_report import _markdown  # noqa: E402
+from skflowad.benchmark.report import markdown_table  # noqa: E402
 
 DATA = Path(os.environ.get("SKFLOWAD_DATA", ROOT.parent / "shared/data/adbench"))
 RESULTS = ROOT / "benchmarks/results"
@@ -200,7 +200,7 @@ def report(paths: list[str]) -> None:
         table["paper OneFlow / Gen / LL-Flow"] = [
             "/".join(f"{x:.3f}" for x in TABLE3[d][paper_index]) for d in order] + [""]
         print(f"\n{metric} on the fitted rows, mean over seeds {seeds}\n")
-        print(_markdown(table, metric))
+        print(markdown_table(table, metric))
 
 
 def main(argv=None):

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from skflowad._benchmark_detectors import PYOD_REFERENCES
+from skflowad.benchmark.registry import PYOD_REFERENCES
 
 ROOT = Path(__file__).resolve().parents[1]
 FLOOR = "plain-flow floor"

@@ -53,7 +53,7 @@ import pandas as pd
 import torch
 
 import skflowad
-from skflowad._benchmark_report import _markdown
+from skflowad.benchmark.report import markdown_table
 from skflowad.base import resolve_device
 from skflowad.flows import build_flow
 
@@ -205,7 +205,7 @@ def write_report(rows: list[dict], device_name: str, args: argparse.Namespace) -
             return f"{int(v):,}" if column in ("n", "d", "epochs") else f"{v:,.3g}"
 
         shown = sub[columns].apply(lambda col: col.map(lambda v: cell(col.name, v)))
-        return _markdown(shown.set_index(columns[0]), columns[0])
+        return markdown_table(shown.set_index(columns[0]), columns[0])
 
     lines = [f"# Speed on {device_name} ({datetime.date.today()}, "
              f"{torch.get_num_threads()} torch threads, torch {torch.__version__})", "",
@@ -248,7 +248,7 @@ def versus_table(rows: pd.DataFrame) -> str:
         + f" of {len(per_round)}",
     })
     table = table.map(lambda v: f"{v:.3g}" if isinstance(v, float) else v)
-    return _markdown(table, "name")
+    return markdown_table(table, "name")
 
 
 def _plot(fits: pd.DataFrame, path: Path) -> None:

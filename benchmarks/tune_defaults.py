@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from skflowad._benchmark_detectors import DetectorSpec, parse_param_overrides, skflowad_detectors
+from skflowad.benchmark.registry import DetectorSpec, parse_param_overrides, skflowad_detectors
 from skflowad.benchmark import run_benchmark
 
 

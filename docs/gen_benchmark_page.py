@@ -3,7 +3,7 @@
 A mkdocs hook (``hooks:`` in ``mkdocs.yml``): when the site is built, the line
 ``<!-- benchmark-results -->`` of ``docs/benchmark.md`` is replaced by one section per
 ``benchmarks/results/**/results.csv`` that exists, made by the report functions of
-:mod:`skflowad._benchmark_report` (the same tables as each run's ``summary.md``), and
+:mod:`skflowad.benchmark.report` (the same tables as each run's ``summary.md``), and
 each section's average-rank figure is drawn at build time. The speed reports
 (``benchmarks/results/speed/*.md`` and their scaling plots) follow. A new results folder
 appears on the page at the next build without any edit here.
@@ -56,8 +56,8 @@ def _indent(text: str) -> str:
 
 def section(name: str, csv: Path, figure: str | None = None) -> str:
     """The Markdown of one results folder."""
-    from skflowad._benchmark_report import (
-        _markdown,
+    from skflowad.benchmark.report import (
+        markdown_table,
         load_results,
         per_dataset_table,
         summary_tables,
@@ -77,7 +77,7 @@ def section(name: str, csv: Path, figure: str | None = None) -> str:
     ]
     for setting in sorted(results["setting"].unique()):
         overall = summary_tables(results, [setting]).split("\n", 2)[2]  # drop "## P1"
-        per_dataset = _markdown(per_dataset_table(results, setting), "dataset")
+        per_dataset = markdown_table(per_dataset_table(results, setting), "dataset")
         parts += [
             f"#### {setting}: {SETTING_NAMES.get(setting, setting)}",
             overall,
@@ -126,7 +126,7 @@ def speed_section(report: Path) -> str:
 def _rank_figure(name: str, csv: Path, figure_dir: Path) -> tuple[str, Path | None]:
     uri = f"{FIGURES}/{name.replace('/', '_')}_avg_rank.png"
     try:
-        from skflowad._benchmark_report import load_results, plot_ranks
+        from skflowad.benchmark.report import load_results, plot_ranks
     except ImportError:  # pragma: no cover - pandas is needed for the tables anyway
         return uri, None
     try:

@@ -26,12 +26,16 @@ random permutation of the features.
 
 from __future__ import annotations
 
-__all__ = ["FLOW_KINDS", "BASE_DISTRIBUTIONS", "build_flow", "flow_inverse_is_fast"]
+__all__ = [
+    "FLOW_KINDS", "BASE_DISTRIBUTIONS", "build_flow", "flow_inverse_is_fast", "sphere_preimage"
+]
 
+import math
 from collections.abc import Sequence
 from functools import partial
 
 import torch
+from torch import Tensor
 from zuko.distributions import BoxUniform, DiagNormal
 from zuko.flows.autoregressive import MaskedAutoregressiveTransform
 from zuko.flows.coupling import GeneralCouplingTransform
@@ -209,4 +213,27 @@ def _base_distribution(base: str, n_features: int) -> UnconditionalDistribution:
     return UnconditionalDistribution(
         BoxUniform, -torch.ones(n_features), torch.ones(n_features), buffer=True
     )
+
+
+def sphere_preimage(flow: Flow, radius: float, n_features: int, n_points: int = 200,
+                    device=None) -> Tensor:
+    """Points of the latent sphere of ``radius`` mapped back through ``flow``'s transform.
+
+    2-D: ``n_points`` of an ordered closed curve; 3-D: a Fibonacci lattice on the sphere.
+    Returns the pre-images in the flow's input space (float64, on the CPU).
+    """
+    if n_features == 2:
+        angle = torch.linspace(0, 2 * math.pi, n_points + 1, dtype=torch.float64)[:-1]
+        sphere = torch.stack([angle.cos(), angle.sin()], dim=1)
+    elif n_features == 3:  # Fibonacci lattice on the unit sphere
+        i = torch.arange(n_points, dtype=torch.float64) + 0.5
+        polar, azimuth = torch.acos(1 - 2 * i / n_points), math.pi * (1 + 5**0.5) * i
+        sphere = torch.stack(
+            [polar.sin() * azimuth.cos(), polar.sin() * azimuth.sin(), polar.cos()], dim=1
+        )
+    else:
+        raise ValueError(f"sphere_preimage needs 2 or 3 features; got {n_features}.")
+    latent = (radius * sphere).to(torch.float32).to(device)
+    with torch.no_grad():
+        return flow().transform.inv(latent).double().cpu()
 

@@ -9,11 +9,11 @@ __all__ = [
     "flow_region_boundary", "plot_boundaries", "plot_decision_regions", "curve_length_and_area"
 ]
 
-import math
 from collections.abc import Mapping
 
 import numpy as np
-import torch
+
+from .flows import sphere_preimage
 
 
 def flow_region_boundary(detector, radius: float, n_points: int = 200) -> np.ndarray:
@@ -44,19 +44,8 @@ def flow_region_boundary(detector, radius: float, n_points: int = 200) -> np.nda
             f"boundary needs 2-D or 3-D data with no constant feature; got {n_features} "
             f"features, {int(detector.kept_features_.sum())} non-constant."
         )
-    if n_features == 2:
-        angle = torch.linspace(0, 2 * math.pi, n_points + 1, dtype=torch.float64)[:-1]
-        sphere = torch.stack([angle.cos(), angle.sin()], dim=1)
-    else:  # Fibonacci lattice on the unit sphere
-        i = torch.arange(n_points, dtype=torch.float64) + 0.5
-        polar, azimuth = torch.acos(1 - 2 * i / n_points), math.pi * (1 + 5**0.5) * i
-        sphere = torch.stack(
-            [polar.sin() * azimuth.cos(), polar.sin() * azimuth.sin(), polar.cos()], dim=1
-        )
-    latent = (radius * sphere).to(torch.float32).to(detector.device_)
-    with torch.no_grad():
-        points = detector.flow_().transform.inv(latent).double().cpu().numpy()
-    return detector.scaler_.inverse_transform(points)
+    points = sphere_preimage(detector.flow_, radius, n_features, n_points, detector.device_)
+    return detector.scaler_.inverse_transform(points.numpy())
 
 
 def curve_length_and_area(curve: np.ndarray) -> tuple[float, float]:

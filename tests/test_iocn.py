@@ -148,8 +148,10 @@ def test_plot_boundary_draws_a_closed_curve(fitted, gaussian):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from skflowad.plotting import plot_boundaries
+
     fig, ax = plt.subplots()
-    assert fitted.plot_boundary(gaussian, n_points=50, ax=ax) is ax
+    assert plot_boundaries(gaussian, {"IOCN": fitted.boundary(50)}, ax=ax) is ax
     line = ax.get_lines()[-1].get_xydata()
     assert line.shape == (51, 2) and np.allclose(line[0], line[-1])
     plt.close(fig)

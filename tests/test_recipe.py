@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from sklearn.metrics import roc_auc_score
 
 from skflowad import FlowDensity
 from skflowad.base import OFF_SUPPORT_SCORE, dequantise, grid_spacing

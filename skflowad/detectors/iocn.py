@@ -10,7 +10,7 @@ from numbers import Real
 import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 from torch import Tensor
 
 from ..base import COMMON_PARAMETERS_DOC, FlowDetector, fill_parameters_doc
@@ -263,34 +263,6 @@ class IOCN(FlowDetector):
         with torch.inference_mode():
             points = self.flow_().transform.inv(z).double().cpu().numpy()
         return self.scaler_.inverse_transform(points)
-
-    def plot_boundary(self, X=None, *, n_points: int = 400, ax=None, **line_kwargs):
-        """Draw :meth:`boundary` (and optionally the rows ``X``) with matplotlib.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, 2), optional
-            Rows to scatter, e.g. the training data.
-        n_points : int, default=400
-        ax : matplotlib Axes, optional
-            Axes to draw on (default: the current axes).
-        **line_kwargs
-            Passed to ``ax.plot`` for the boundary curve.
-
-        Returns
-        -------
-        ax : matplotlib Axes
-        """
-        import matplotlib.pyplot as plt  # optional dependency, imported when drawing
-
-        ax = plt.gca() if ax is None else ax
-        if X is not None:
-            X = validate_data(self, X, dtype=np.float64, reset=False)
-            ax.scatter(X[:, 0], X[:, 1], s=4, c="tab:gray", alpha=0.6)
-        curve = self.boundary(n_points)
-        curve = np.vstack([curve, curve[:1]])
-        ax.plot(curve[:, 0], curve[:, 1], **{"color": "tab:red", **line_kwargs})
-        return ax
 
 
 def pull_push_loss(

@@ -14,8 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 from torch import Tensor
 
 from ..base import FlowDetector, fill_parameters_doc
-from ..flows import build_flow
-from ..plotting import flow_region_boundary
+from ..flows import build_flow, sphere_preimage
 
 # (flow, n_transforms, hidden_features) used where those parameters are None: NICE with
 # the paper's PIDForest-table architecture for "const"; RealNVP, 4 x (256, 256) for
@@ -78,7 +77,7 @@ class OneFlow(FlowDetector):
     See Also
     --------
     skflowad.FlowDensity : the likelihood baseline ("LL-Flow").
-    skflowad.plotting.flow_region_boundary : the boundary of a flow's latent ball.
+    skflowad.flows.sphere_preimage : the pre-image of a latent sphere.
 
     Notes
     -----
@@ -247,7 +246,14 @@ class OneFlow(FlowDetector):
         ndarray of shape (n_points, n_features_in_)
         """
         check_is_fitted(self, "radius_")
-        return flow_region_boundary(self, self.radius_, n_points)
+        if self.n_features_in_ not in (2, 3) or not self.kept_features_.all():
+            raise ValueError(
+                f"boundary needs 2-D or 3-D data with no constant feature; got "
+                f"{self.n_features_in_} features, {int(self.kept_features_.sum())} non-constant."
+            )
+        points = sphere_preimage(self.flow_, self.radius_, self.n_features_in_, n_points,
+                                 self.device_)
+        return self.scaler_.inverse_transform(points.numpy())
 
 
 class _VolumeCost:

@@ -1,6 +1,6 @@
 """Summaries of the benchmark CSV: tables, average ranks, markdown report, figures.
 
-Definitions (PROTOCOL.md "Metrics"):
+Definitions (the protocol's "Metrics", ``docs/benchmark.md``):
 
 * per dataset: mean ± std over the seeds a detector finished (``status == "ok"``);
 * per setting: mean AUROC over the datasets a detector finished (± std over those
@@ -20,6 +20,7 @@ import pandas as pd
 __all__ = [
     "average_ranks",
     "load_results",
+    "markdown_table",
     "per_dataset_table",
     "plot_heatmaps",
     "plot_ranks",
@@ -93,50 +94,44 @@ def setting_table(results: pd.DataFrame, setting: str) -> pd.DataFrame:
 
 def per_dataset_table(results: pd.DataFrame, setting: str, metric: str = "auroc",
                       bold: bool = True) -> pd.DataFrame:
-    """Datasets x detectors, cells ``"mean ± std"`` over seeds; the best mean in bold."""
+    """Datasets x detectors, cells ``"mean ± std"`` over seeds (the mean alone for one
+    seed); the best mean in bold."""
     ok = _ok(results, setting)
-    stats = ok.groupby(["dataset", "detector"])[metric].agg(["mean", "std"])
+    stats = ok.groupby(["dataset", "detector"])[metric].agg(["mean", "std", "count"])
     means = stats["mean"].unstack().reindex(columns=_detectors(results, setting))
     stds = stats["std"].unstack().reindex_like(means).fillna(0.0)
+    seeds = stats["count"].unstack().reindex_like(means).fillna(0)
     cells = means.map(lambda v: "—" if pd.isna(v) else f"{v:.3f}")
-    cells = cells + stds.map(lambda s: f" ± {s:.3f}").where(means.notna(), "")
+    # "± sd" only where a cell averages two seeds or more
+    cells = cells + stds.map(lambda s: f" ± {s:.3f}").where(means.notna() & (seeds > 1), "")
     if bold:
         best = means.eq(means.max(axis=1), axis=0) & means.notna()
         cells = cells.where(~best, "**" + cells + "**")
     return cells
 
 
-def _markdown(frame: pd.DataFrame, index_name: str) -> str:
-    """A GitHub markdown table (pandas' ``to_markdown`` needs ``tabulate``)."""
-    header = [index_name] + [str(c) for c in frame.columns]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for index, row in frame.iterrows():
-        lines.append("| " + " | ".join([str(index)] + [_fmt(v) for v in row]) + " |")
-    return "\n".join(lines)
-
-
-def _fmt(value) -> str:
-    if isinstance(value, (float, np.floating)):
-        return "—" if np.isnan(value) else f"{value:.3f}"
-    return str(value)
+def markdown_table(frame: pd.DataFrame, index_name: str) -> str:
+    """``frame`` as a GitHub markdown table (floats to 3 decimals, missing values as —)."""
+    shown = frame.rename_axis(index_name)
+    return shown.to_markdown(tablefmt="github", floatfmt=".3f", missingval="—")
 
 
 def _overall(results: pd.DataFrame, setting: str) -> str:
     table = setting_table(results, setting)
     shown = pd.DataFrame({
+        "avg rank": table["avg_rank"],
         "AUROC (mean ± sd over datasets)": [
             "—" if pd.isna(m) else f"{m:.3f} ± {s:.3f}"
             for m, s in zip(table["auroc_mean"], table["auroc_std"])
         ],
         "AUPRC": table["auprc_mean"],
-        "avg rank": table["avg_rank"],
         "datasets": table["n_datasets"],
         "failed runs": table["n_failed"],
         "fit s": table["fit_s_mean"],
     }, index=table.index)
     _, ranked_on = average_ranks(results, setting)
     note = (f"Average rank over the {len(ranked_on)} dataset(s) every detector finished.")
-    return _markdown(shown, "detector") + "\n\n" + note
+    return markdown_table(shown, "detector") + "\n\n" + note
 
 
 def summary_tables(results: pd.DataFrame, settings: Sequence[str] | None = None) -> str:
@@ -157,12 +152,12 @@ def summary_markdown(results: pd.DataFrame, figures: Sequence[str] = ()) -> str:
     for setting in settings:
         parts += [f"## {setting}", _overall(results, setting),
                   f"### {setting}: test AUROC per dataset (mean ± sd over seeds)",
-                  _markdown(per_dataset_table(results, setting), "dataset")]
+                  markdown_table(per_dataset_table(results, setting), "dataset")]
     failed = results[results["status"] != "ok"]
     if len(failed):
         listing = failed[["dataset", "setting", "detector", "seed", "error"]].copy()
         listing["error"] = listing["error"].str.slice(0, 160).str.replace("|", "/")
-        parts += ["## Failed runs", _markdown(listing.set_index("dataset"), "dataset")]
+        parts += ["## Failed runs", markdown_table(listing.set_index("dataset"), "dataset")]
     parts += [f"![{Path(f).stem}]({Path(f).name})" for f in figures]
     return "\n\n".join(parts) + "\n"
 
