@@ -18,6 +18,7 @@ __all__ = [
     "OFF_SUPPORT_SCORE",
     "fill_parameters_doc",
     "grid_spacing",
+    "add_gaussian_noise",
     "dequantise",
     "resolve_device",
 ]
@@ -40,6 +41,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 from torch import Tensor, nn
 
 from . import __version__
+from ._random import FitRandomness
 from .flows import FLOW_KINDS
 from .training import TrainingConfig, TrainingResult, train
 
@@ -247,14 +249,15 @@ class FlowDetector(BaseDetector):
         self.device_ = resolve_device(self.device)
         self._fit_scaler(X if y is None or not self._uses_labels else X[y == 0])
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-        devices = [self.device_.index or 0] if self.device_.type == "cuda" else []
-        with torch.random.fork_rng(devices=devices):
-            torch.manual_seed(seed)
-            X_t = self._to_tensor(self._standardise(X))
-            y_t = None if y is None else torch.as_tensor(y, device=self.device_)
-            self.history_ = {}
-            self._held_out_rows = {}
+        X_t = self._to_tensor(self._standardise(X))
+        y_t = None if y is None else torch.as_tensor(y, device=self.device_)
+        self.history_ = {}
+        self._held_out_rows = {}
+        self._random = FitRandomness(seed, self.device_)  # every draw of the fit
+        try:
             self._fit_tensors(X_t, y_t)
+        finally:
+            del self._random
         self._calibrate(self._held_out_rows.get(self._calibration_stage()))
         del self._held_out_rows
         self.decision_scores_ = self._score_array(X)
@@ -279,6 +282,15 @@ class FlowDetector(BaseDetector):
         self.feature_constants_ = X[0].astype(np.float64).copy()
         self.scaler_ = _fit_standard_scaler(X[:, self.kept_features_])
         self.grid_spacing_ = grid_spacing(self._standardise(X))
+
+    def _generator(self, device: torch.device | None = None) -> torch.Generator:
+        """This fit's generator for draws on ``device`` (default: the fit's device)."""
+        return self._random.on(self.device_ if device is None else device)
+
+    def _construct(self, factory: Callable[..., nn.Module], *args, **kwargs) -> nn.Module:
+        """``factory(*args, **kwargs)`` with its initialisation drawn from this fit's stream."""
+        with self._random.global_stream():
+            return factory(*args, **kwargs)
 
     def _standardise(self, X: np.ndarray) -> np.ndarray:
         Z = self.scaler_.transform(X[:, self.kept_features_])
@@ -336,9 +348,10 @@ class FlowDetector(BaseDetector):
             return None
         if noise == "auto":
             spacing = self._to_tensor(self.grid_spacing_)
-            return functools.partial(dequantise, spacing=spacing, sigma=AUTO_NOISE_SIGMA)
-        sigma = float(noise)
-        return lambda batch: batch + sigma * torch.randn_like(batch)
+            return functools.partial(dequantise, spacing=spacing, sigma=AUTO_NOISE_SIGMA,
+                                     generator=self._generator())
+        return functools.partial(add_gaussian_noise, sigma=float(noise),
+                                 generator=self._generator())
 
     def _calibrate(self, rows: Tensor | None) -> None:
         """``calibration_scores_``: scores of standardised held-out training rows, sorted."""
@@ -432,6 +445,7 @@ class FlowDetector(BaseDetector):
             TrainingConfig(**settings),
             validation_criterion=validation_criterion,
             batch_transform=batch_transform,
+            generator=self._generator(data.device),
         )
         self.history_[stage] = result
         if result.validation_index is not None and hasattr(self, "_held_out_rows"):
@@ -497,17 +511,33 @@ def grid_spacing(Z: np.ndarray, tolerance: float = 1e-3, max_cells: int = 10_000
     return spacing
 
 
-def dequantise(batch: Tensor, spacing: Tensor, sigma: float) -> Tensor:
+def add_gaussian_noise(batch: Tensor, sigma: float,
+                       generator: torch.Generator | None = None) -> Tensor:
+    """``batch + N(0, sigma^2)`` noise, drawn from ``generator`` (default: torch's stream)."""
+    return batch + sigma * _randn(batch, generator)
+
+
+def _randn(like: Tensor, generator: torch.Generator | None) -> Tensor:
+    return torch.randn(like.shape, generator=generator, dtype=like.dtype, device=like.device)
+
+
+def _rand(like: Tensor, generator: torch.Generator | None) -> Tensor:
+    return torch.rand(like.shape, generator=generator, dtype=like.dtype, device=like.device)
+
+
+def dequantise(batch: Tensor, spacing: Tensor, sigma: float,
+               generator: torch.Generator | None = None) -> Tensor:
     """Noise for one training batch: uniform over the grid cell, or Gaussian.
 
     A column on a grid of spacing ``h > 0`` gets ``U(-h/2, h/2)`` (uniform
     dequantisation, Theis et al. 2016, "A note on the evaluation of generative models",
     Sec. 3.1): the flow then models a density that is constant over each cell instead
     of piling unbounded mass on the grid points, and a row is scored at its cell's centre
-    (its own value). A continuous column (``h == 0``) gets ``N(0, sigma^2)``.
+    (its own value). A continuous column (``h == 0``) gets ``N(0, sigma^2)``. The noise
+    is drawn from ``generator`` (default: torch's global stream).
     """
-    uniform = (torch.rand_like(batch) - 0.5) * spacing
-    gaussian = sigma * torch.randn_like(batch)
+    uniform = (_rand(batch, generator) - 0.5) * spacing
+    gaussian = sigma * _randn(batch, generator)
     return batch + torch.where(spacing > 0, uniform, gaussian)
 
 

@@ -68,6 +68,7 @@ def train(
     validation_criterion: Criterion | None = None,
     parameters: Iterable[nn.Parameter] | None = None,
     batch_transform: Callable[[Tensor], Tensor] | None = None,
+    generator: torch.Generator | None = None,
 ) -> TrainingResult:
     """Minimise ``loss_fn`` over minibatches of ``data``; restore the best weights.
 
@@ -91,6 +92,9 @@ def train(
     batch_transform : callable, optional
         Applied to each training minibatch before ``loss_fn`` (e.g. training noise);
         the validation rows are evaluated as they are.
+    generator : torch.Generator, optional
+        Draws the validation split and the batch order (on ``data``'s device; default:
+        torch's global stream).
 
     Returns
     -------
@@ -103,8 +107,8 @@ def train(
     """
     params = [p for p in (module.parameters() if parameters is None else parameters)]
     device = data.device
-    train_rows, val_rows, val_index = _split(data, config.validation_fraction)
-    criterion = validation_criterion or (lambda rows: _mean_loss(loss_fn, rows, config.batch_size))
+    train_rows, val_rows, val_index = split_validation(data, config.validation_fraction, generator)
+    criterion = validation_criterion or (lambda rows: mean_loss(loss_fn, rows, config.batch_size))
     optimizer = _adamw(params, config)
     n_train = train_rows.shape[0]
     n_batches = max(1, math.ceil(n_train / config.batch_size))
@@ -115,7 +119,8 @@ def train(
     for epoch in epochs:
         module.train()
         total = torch.zeros((), device=device)
-        for index in torch.tensor_split(torch.randperm(n_train, device=device), n_batches):
+        order = torch.randperm(n_train, generator=generator, device=device)
+        for index in torch.tensor_split(order, n_batches):
             batch = train_rows[index]
             loss = loss_fn(batch if batch_transform is None else batch_transform(batch))
             optimizer.zero_grad(set_to_none=True)
@@ -161,17 +166,22 @@ def _adamw(params: list[nn.Parameter], config: TrainingConfig) -> torch.optim.Ad
         return torch.optim.AdamW(params, **kwargs)
 
 
-def _split(data: Tensor, fraction: float) -> tuple[Tensor, Tensor | None, Tensor | None]:
-    """Random train / validation split and the validation rows' indices (None: no split)."""
+def split_validation(data: Tensor, fraction: float, generator: torch.Generator | None = None
+           ) -> tuple[Tensor, Tensor | None, Tensor | None]:
+    """Random ``(train, validation, validation indices)`` split of ``data``'s rows.
+
+    ``round(n * fraction)`` rows are held out, drawn with ``generator``; with no row to
+    hold out (or none left to train on) the result is ``(data, None, None)``.
+    """
     n = data.shape[0]
     n_val = int(round(n * fraction))
     if fraction <= 0 or n_val < 1 or n - n_val < 1:
         return data, None, None
-    perm = torch.randperm(n, device=data.device)
+    perm = torch.randperm(n, generator=generator, device=data.device)
     return data[perm[n_val:]], data[perm[:n_val]], perm[:n_val].cpu()
 
 
-def _mean_loss(loss_fn: LossFn, rows: Tensor, batch_size: int) -> Tensor:
+def mean_loss(loss_fn: LossFn, rows: Tensor, batch_size: int) -> Tensor:
     """Row-weighted mean of ``loss_fn`` over ``rows`` in bounded batches."""
     total = torch.zeros((), device=rows.device)
     for chunk in torch.split(rows, max(batch_size, 4096)):

@@ -34,16 +34,17 @@ def tail_probability(squared_radius: Tensor, dim: int) -> Tensor:
     return torch.special.gammaincc(a, squared_radius.double() / 2)
 
 
-def sample_gaussian_tail(n: int, dim: int, tail_p: float, *, device: torch.device) -> Tensor:
+def sample_gaussian_tail(n: int, dim: int, tail_p: float, *, device: torch.device,
+                         generator: torch.Generator | None = None) -> Tensor:
     """Draw ``n`` points of ``N(0, I_dim)`` conditioned on ``||z||**2 >= chi2.isf(tail_p, dim)``.
 
-    Uses torch's global RNG (seeded by the detector's ``random_state``).
+    Draws from ``generator`` (default: torch's global stream).
 
     Returns
     -------
     Tensor of shape (n, dim), float32, on ``device``.
     """
-    u = 1.0 - torch.rand(n, dtype=torch.float64, device=device)  # u in (0, 1]
+    u = 1.0 - torch.rand(n, generator=generator, dtype=torch.float64, device=device)  # u in (0, 1]
     log_target = math.log(tail_p) + torch.log(u)  # log S(r^2) we want, <= log(tail_p)
     a = torch.full_like(u, dim / 2)
     log_norm = math.lgamma(dim / 2) + (dim / 2) * math.log(2.0)
@@ -59,6 +60,6 @@ def sample_gaussian_tail(n: int, dim: int, tail_p: float, *, device: torch.devic
         log_s = torch.log(torch.special.gammaincc(a, x / 2).clamp_min(1e-300))
         log_pdf = (a - 1) * torch.log(x) - x / 2 - log_norm
         x = (x + (log_s - log_target) * torch.exp(log_s - log_pdf)).clamp_min(1e-12)
-    direction = torch.randn(n, dim, device=device)
+    direction = torch.randn(n, dim, generator=generator, device=device)
     direction = direction / direction.norm(dim=1, keepdim=True).clamp_min(1e-12)
     return (direction * x.sqrt().float().unsqueeze(1)).contiguous()

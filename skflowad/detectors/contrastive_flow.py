@@ -19,7 +19,7 @@ from ..base import FlowDetector, fill_parameters_doc
 # Bounds that admit every finite float and refuse NaN and +-inf.
 _FINITE = float(np.finfo(np.float64).max)
 from ..flows import build_flow
-from ..training import _mean_loss
+from ..training import mean_loss, split_validation
 from .flow_density import FlowDensity
 
 AUX_SOURCES = ("X_aux", "anomalies", "permutation")
@@ -235,45 +235,36 @@ class ContrastiveFlow(FlowDensity):
         sources = self._auxiliary_sources(X, y)
         self._fit_flow_by_likelihood(inliers, trim=0.0)  # eq. 1: the maximum-likelihood warm-up
         parts = [  # held-out auxiliary rows for model selection (drawn after the warm-up)
-            (w, rows if isinstance(rows, str) else _holdout(rows, self.validation_fraction))
+            (w, rows if isinstance(rows, str) else _holdout(rows, self.validation_fraction, self._generator()))
             for w, rows in sources
         ]
         flow, self.aux_flow_ = self.flow_, None
         if self.objective == "ratio":
-            aux_flow = build_flow(
-                self.flow, X.shape[1], transforms=self.n_transforms,
+            aux_flow = self._construct(
+                build_flow, self.flow, X.shape[1], transforms=self.n_transforms,
                 hidden_features=self.hidden_features,
             ).to(self.device_)
             nll = lambda rows: -aux_flow().log_prob(rows)  # noqa: E731
-            self.epsilon_ = None
+            self.epsilon_, generator = None, self._generator()
             self._train(
                 "auxiliary", aux_flow,
-                lambda batch: _contrast(nll, batch, parts, train=True),
+                lambda batch: _contrast(nll, batch, parts, train=True, generator=generator),
                 inliers, validation_criterion=lambda val: _contrast(nll, val, parts, train=False),
             )
             self.aux_flow_ = aux_flow
             return
         self.epsilon_ = self._clamp_threshold(inliers)
-        eps = self.epsilon_
-
-        def clamped_log_prob(rows: Tensor) -> Tensor:  # section 5.2.1: max(log p(y), eps)
-            log_p = flow().log_prob(rows)
-            return log_p if eps is None else log_p.clamp(min=eps)
-
-        def objective(batch: Tensor) -> Tensor:  # eq. 3, batch and auxiliary rows in one pass
-            draws = list(_training_draws(batch, parts))
-            log_p = flow().log_prob(torch.cat([batch, *(rows for _, rows in draws)]))
-            log_p = log_p.view(len(draws) + 1, batch.shape[0])
-            aux = log_p[1:] if eps is None else log_p[1:].clamp(min=eps)
-            return -log_p[0].mean() + sum(w * a.mean() for (w, _), a in zip(draws, aux))
-
+        eps, generator = self.epsilon_, self._generator()
         self._train(
-            "contrastive", flow, objective, self._training_rows(inliers, self.train_clip),
+            "contrastive", flow,
+            lambda batch: contrastive_objective(flow, batch, parts, eps, generator),
+            self._training_rows(inliers, self.train_clip),
             batch_transform=self._training_noise(self.train_noise),
             source_rows=inliers,
-            validation_criterion=lambda val: _mean_loss(
+            validation_criterion=lambda val: mean_loss(
                 lambda rows: -flow().log_prob(rows).mean(), val, self.batch_size
-            ) + _contrast(clamped_log_prob, val, parts, train=False),
+            ) + _contrast(lambda rows: clamped_log_prob(flow, rows, eps), val, parts,
+                          train=False),
         )
 
     def _score_tensors(self, X: Tensor) -> Tensor:
@@ -345,7 +336,29 @@ class ContrastiveFlow(FlowDensity):
         return [(w, rows[k]) for k, w in self.aux_weights_.items()]
 
 
-def _contrast(fn, batch: Tensor, parts: list, *, train: bool) -> Tensor:
+def clamped_log_prob(flow, rows: Tensor, eps: float | None) -> Tensor:
+    """Section 5.2.1: :math:`\\max(\\log p_\\theta(y), \\epsilon)` (no clamp for None)."""
+    log_p = flow().log_prob(rows)
+    return log_p if eps is None else log_p.clamp(min=eps)
+
+
+def contrastive_objective(flow, batch: Tensor, parts: list, eps: float | None,
+                          generator: torch.Generator | None = None) -> Tensor:
+    """Eq. 3: :math:`-\\overline{\\log p(x)} + \\sum_k w_k \\overline{\\max(\\log p(y_k), \\epsilon)}`.
+
+    ``parts`` are ``(w_k, source_k)`` pairs (:func:`_training_draws` draws ``len(batch)``
+    auxiliary rows of each); the batch and every auxiliary draw go through the flow in
+    one pass.
+    """
+    draws = list(_training_draws(batch, parts, generator))
+    log_p = flow().log_prob(torch.cat([batch, *(rows for _, rows in draws)]))
+    log_p = log_p.view(len(draws) + 1, batch.shape[0])
+    aux = log_p[1:] if eps is None else log_p[1:].clamp(min=eps)
+    return -log_p[0].mean() + sum(w * a.mean() for (w, _), a in zip(draws, aux))
+
+
+def _contrast(fn, batch: Tensor, parts: list, *, train: bool,
+              generator: torch.Generator | None = None) -> Tensor:
     """``sum_k w_k E_{q_k}[fn(y)]`` over the auxiliary sources (the second term of eq. 3).
 
     In training, each source gives ``len(batch)`` rows: a random draw from its training
@@ -353,7 +366,8 @@ def _contrast(fn, batch: Tensor, parts: list, *, train: bool) -> Tensor:
     validation, the held-out rows (a fixed permutation of the validation inliers).
     """
     if train:
-        return sum(weight * fn(rows).mean() for weight, rows in _training_draws(batch, parts))
+        return sum(weight * fn(rows).mean()
+                   for weight, rows in _training_draws(batch, parts, generator))
     total = torch.zeros((), device=batch.device)
     for weight, source in parts:
         if source == "permutation":
@@ -361,17 +375,18 @@ def _contrast(fn, batch: Tensor, parts: list, *, train: bool) -> Tensor:
             rows = _permute_features(batch, generator)
         else:
             rows = source[1]
-        total = total + weight * _mean_loss(lambda r: fn(r).mean(), rows, 4096)
+        total = total + weight * mean_loss(lambda r: fn(r).mean(), rows, 4096)
     return total
 
 
-def _training_draws(batch: Tensor, parts: list):
+def _training_draws(batch: Tensor, parts: list, generator: torch.Generator | None = None):
     """``(weight, rows)`` per auxiliary source: ``len(batch)`` fresh rows of each."""
     for weight, source in parts:
         if source == "permutation":
-            yield weight, _permute_features(batch)
+            yield weight, _permute_features(batch, generator)
         else:
-            index = torch.randint(source[0].shape[0], (batch.shape[0],), device=batch.device)
+            index = torch.randint(source[0].shape[0], (batch.shape[0],), generator=generator,
+                                  device=batch.device)
             yield weight, source[0][index]
 
 
@@ -381,13 +396,11 @@ def _permute_features(rows: Tensor, generator: torch.Generator | None = None) ->
     return rows.gather(0, order)
 
 
-def _holdout(rows: Tensor, fraction: float) -> tuple[Tensor, Tensor]:
+def _holdout(rows: Tensor, fraction: float, generator: torch.Generator | None = None
+             ) -> tuple[Tensor, Tensor]:
     """(train, validation) split of auxiliary rows; all rows for both when too few."""
-    n_val = int(round(rows.shape[0] * fraction))
-    if n_val < 1 or n_val >= rows.shape[0]:
-        return rows, rows
-    perm = torch.randperm(rows.shape[0], device=rows.device)
-    return rows[perm[n_val:]], rows[perm[:n_val]]
+    train, validation, _ = split_validation(rows, fraction, generator)
+    return train, train if validation is None else validation
 
 
 def _check_permutation_contrast(inliers: Tensor) -> None:

@@ -185,7 +185,8 @@ class FlowDensity(FlowDetector):
 
     def _fit_flow_by_likelihood(self, X: Tensor, trim: float | str) -> None:
         """Fit ``flow_`` by (trimmed) maximum likelihood with ``train_noise``/``train_clip``."""
-        flow = build_flow(
+        flow = self._construct(
+            build_flow,
             self.flow,
             X.shape[1],
             transforms=self.n_transforms,
@@ -256,13 +257,17 @@ class FlowDensity(FlowDetector):
         if not isinstance(n_samples, Integral) or n_samples < 1:
             raise ValueError(f"n_samples must be a positive int; got {n_samples!r}.")
         seed = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
-        devices = [self.device_.index or 0] if self.device_.type == "cuda" else []
+        generator = torch.Generator(device=self.device_).manual_seed(seed)
         rows = np.empty((n_samples, self.n_kept_features_))
-        with torch.random.fork_rng(devices=devices), torch.inference_mode():
-            torch.manual_seed(seed)
+        with torch.inference_mode():
+            distribution = self.flow_()
             for start in range(0, n_samples, self.score_batch_size):
                 n = min(self.score_batch_size, n_samples - start)
-                rows[start:start + n] = self.flow_().sample((n,)).double().cpu().numpy()
+                # x = f^-1(z), z ~ N(0, I): drawn here with this call's own generator
+                # (zuko's ``sample`` draws from torch's global stream)
+                z = torch.randn((n, self.n_kept_features_), generator=generator,
+                                device=self.device_)
+                rows[start:start + n] = distribution.transform.inv(z).double().cpu().numpy()
         out = np.tile(self.feature_constants_, (n_samples, 1))
         out[:, self.kept_features_] = self.scaler_.inverse_transform(rows)
         return out

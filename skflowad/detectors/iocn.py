@@ -186,7 +186,8 @@ class IOCN(FlowDetector):
 
     # ------------------------------------------------------------------ Algorithm 1
     def _fit_tensors(self, X: Tensor, y: Tensor | None) -> None:
-        flow = build_flow(
+        flow = self._construct(
+            build_flow,
             self.flow,
             X.shape[1],
             transforms=self.n_transforms,
@@ -195,9 +196,11 @@ class IOCN(FlowDetector):
             clamp=self.clamp,
         ).to(self.device_)
         pull = PULL_FUNCTIONS[self.pull]
+        generator = self._generator(X.device)
 
         def loss_fn(batch: Tensor) -> Tensor:
-            z_cube = 2 * torch.rand_like(batch) - 1  # z~ ~ U[-1, 1]^D (Alg. 1, line 10)
+            # z~ ~ U[-1, 1]^D (Alg. 1, line 10)
+            z_cube = 2 * torch.rand(batch.shape, generator=generator, device=batch.device) - 1
             return pull_push_loss(flow().transform, batch, z_cube, pull)
 
         def criterion(rows: Tensor) -> Tensor:

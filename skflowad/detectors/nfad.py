@@ -12,6 +12,7 @@ import torch
 import torch.nn.functional as F
 from scipy.stats import chi2
 from sklearn.base import clone
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import has_fit_parameter
 from torch import Tensor, nn
@@ -255,7 +256,8 @@ class NFAD(FlowDetector):
         self.sampler_ = self._distill(self.flow_, normals) if self.distill else self.flow_
         self.tail_p_ = self._resolve_tail_p(anomalies)
         with torch.no_grad():
-            z = torch.randn(4096, X.shape[1], device=X.device)
+            z = torch.randn(4096, X.shape[1], generator=self._generator(X.device),
+                            device=X.device)
             _, ladj = self.sampler_().transform.inv.call_and_ladj(z)
             self.log_det_jacobian_sq_ = float(ladj.square().mean())
         self.classifier_epochs_ = self.classifier_epochs
@@ -274,40 +276,24 @@ class NFAD(FlowDetector):
         fresh_z = flow_inverse_is_fast(self.flow)
         batch_size, learning_rate = self._flow_batch_and_rate(normals.shape[0])
         steps_per_epoch = max(1, -(-normals.shape[0] // batch_size))
-        ramp_steps = self.jacobian_warmup * steps_per_epoch
-        step = [0]  # Python counter: no host sync
-
-        def objective(rows: Tensor, z: Tensor | None, lam: float) -> Tensor:
-            dist = flow()
-            if z is not None:  # eq. 9 at fresh base samples, x = f(z) in one pass
-                nll = -dist.log_prob(rows).mean()
-                _, ladj = dist.transform.inv.call_and_ladj(z)
-            else:  # slow inverse (maf, nsf): eq. 9 at the latent codes of the rows
-                latent, ladj_xz = dist.transform.call_and_ladj(rows)
-                nll = -(dist.base.log_prob(latent) + ladj_xz).mean()
-                ladj = -ladj_xz
-            if lam == 0:
-                return nll
-            return nll + lam * ladj.square().mean()  # eq. 10
-
-        def current_lambda() -> float:
-            if ramp_steps == 0:
-                return self.jacobian_penalty
-            return self.jacobian_penalty * min(1.0, step[0] / ramp_steps)
+        schedule = PenaltySchedule(self.jacobian_penalty, self.jacobian_warmup * steps_per_epoch)
+        generator = self._generator(normals.device)
 
         def loss_fn(batch: Tensor) -> Tensor:
-            step[0] += 1
             n_z = min(batch.shape[0], _PENALTY_SAMPLES)
-            z = torch.randn(n_z, batch.shape[1], device=batch.device) if fresh_z else None
-            return objective(batch, z, current_lambda())
+            z = (torch.randn(n_z, batch.shape[1], generator=generator, device=batch.device)
+                 if fresh_z else None)
+            return jacobian_penalised_nll(flow, batch, z, schedule.step())
 
-        val_z = torch.randn(1024, normals.shape[1], device=normals.device) if fresh_z else None
+        val_z = (torch.randn(1024, normals.shape[1], generator=generator, device=normals.device)
+                 if fresh_z else None)
         self._train(
             "flow",
             flow,
             loss_fn,
             normals,
-            validation_criterion=lambda rows: objective(rows, val_z, current_lambda()),
+            validation_criterion=lambda rows: jacobian_penalised_nll(
+                flow, rows, val_z, schedule.current),
             batch_size=batch_size,
             learning_rate=learning_rate,
         )
@@ -336,13 +322,16 @@ class NFAD(FlowDetector):
             log_student = dist.base.log_prob(z) - ladj
             return (log_student - teacher().log_prob(x)).mean()
 
-        base_rows = torch.randn_like(normals)  # only sets the epoch size and validation draw
+        generator = self._generator(normals.device)
+        # only sets the epoch size and the validation draw
+        base_rows = torch.randn(normals.shape, generator=generator, device=normals.device)
         batch_size, learning_rate = self._flow_batch_and_rate(normals.shape[0])
         try:
             self._train(
                 "distillation",
                 student,
-                lambda batch: kl(torch.randn_like(batch)),
+                lambda batch: kl(torch.randn(batch.shape, generator=generator,
+                                             device=batch.device)),
                 base_rows,
                 validation_criterion=kl,
                 batch_size=batch_size,
@@ -352,35 +341,26 @@ class NFAD(FlowDetector):
             teacher.requires_grad_(True)
         return student
 
-    def _sample_surrogates(self, n: int, dim: int, device: torch.device) -> Tensor:
+    def _sample_surrogates(self, n: int, dim: int, device: torch.device,
+                           generator: torch.Generator | None) -> Tensor:
         """Algorithm 1: Z ~ N(0, I) s.t. ||Z||^2 >= chi2.isf(tail_p); X = f(Z)."""
-        z = sample_gaussian_tail(n, dim, self.tail_p_, device=device)
+        z = sample_gaussian_tail(n, dim, self.tail_p_, device=device, generator=generator)
         with torch.no_grad():
             return self.sampler_().transform.inv(z)
 
     def _fit_mlp(self, normals: Tensor, anomalies: Tensor) -> nn.Module:
         dim = normals.shape[1]
-        net = nn.Sequential(  # PeerJ Appendix A, Fig. 4
-            nn.Linear(dim, 3 * dim), nn.ReLU(), nn.Linear(3 * dim, 2 * dim), nn.ReLU(),
-            nn.Linear(2 * dim, 1),
-        ).to(normals.device)
+        net = self._construct(classifier_network, dim).to(normals.device)
+        generator = self._generator(normals.device)
 
         def loss(rows: Tensor, known: Tensor | None, surrogates: Tensor) -> Tensor:
-            # TKDE eq. 6 with f = P(normal) = sigmoid(-logit): -log f = softplus(logit);
-            # the three groups go through the net in one pass (it acts row by row)
-            groups = [rows, surrogates] if known is None else [rows, surrogates, known]
-            logits = net(torch.cat(groups)).split([g.shape[0] for g in groups])
-            total = F.softplus(logits[0]).mean()  # L+
-            total = total + (1 - self.epsilon) * F.softplus(-logits[1]).mean()  # L0
-            if known is not None:
-                total = total + self.gamma * F.softplus(-logits[2]).mean()  # L-
-            return 0.5 * total
+            return classifier_loss(net, rows, known, surrogates, self.epsilon, self.gamma)
 
         # Fresh surrogates for every step, drawn an epoch's worth (at most _POOL_ROWS) at a
         # time: one flow pass over many rows costs far less than one per step (5x on 2 CPU
         # cores).
         pool = _SurrogatePool(
-            lambda n: self._sample_surrogates(n, dim, normals.device),
+            lambda n: self._sample_surrogates(n, dim, normals.device, generator),
             min(normals.shape[0], _POOL_ROWS),
         )
 
@@ -388,11 +368,12 @@ class NFAD(FlowDetector):
             m = batch.shape[0]
             known = None
             if anomalies.shape[0]:
-                known = anomalies[torch.randint(anomalies.shape[0], (m,), device=batch.device)]
+                known = anomalies[torch.randint(anomalies.shape[0], (m,), generator=generator,
+                                                device=batch.device)]
             return loss(batch, known, pool.take(m))
 
         n_val = max(256, normals.shape[0] // 10)
-        val_surrogates = self._sample_surrogates(n_val, dim, normals.device)
+        val_surrogates = self._sample_surrogates(n_val, dim, normals.device, generator)
         # at least _MIN_CLASSIFIER_STEPS steps per epoch on small data sets
         small_data_batch = max(1, -(-normals.shape[0] // _MIN_CLASSIFIER_STEPS))
         self._train(
@@ -413,7 +394,8 @@ class NFAD(FlowDetector):
     def _fit_sklearn(self, normals: Tensor, anomalies: Tensor):
         """The papers' model-agnostic claim: any classifier on a fixed set of surrogates."""
         n_sur = self.n_surrogates or normals.shape[0]
-        surrogates = self._sample_surrogates(n_sur, normals.shape[1], normals.device)
+        surrogates = self._sample_surrogates(n_sur, normals.shape[1], normals.device,
+                                             self._generator(normals.device))
         parts = [normals, anomalies, surrogates]
         weights = [1.0, self.gamma, 1.0 - self.epsilon]  # eq. 6: one weight per term
         X = torch.cat(parts).cpu().numpy().astype(np.float64)
@@ -437,8 +419,9 @@ class NFAD(FlowDetector):
         return float(np.clip(np.median(p), 1e-6, 0.5))
 
     def _build(self, kind: str, dim: int) -> nn.Module:
-        return build_flow(
-            kind, dim, transforms=self.n_transforms, hidden_features=self.hidden_features
+        return self._construct(
+            build_flow, kind, dim, transforms=self.n_transforms,
+            hidden_features=self.hidden_features,
         ).to(self.device_)
 
     # ------------------------------------------------------------------ score
@@ -453,20 +436,25 @@ class NFAD(FlowDetector):
             raw = np.log(p) - np.log1p(-p)
         return torch.as_tensor(np.asarray(raw, dtype=np.float64).ravel())
 
-    def sample_surrogates(self, n_samples: int) -> np.ndarray:
+    def sample_surrogates(self, n_samples: int, random_state=None) -> np.ndarray:
         """Draw surrogate anomalies f(z), z from the Gaussian tail, in the input space.
 
-        Dropped constant features are filled with their training value.
+        Dropped constant features are filled with their training value. The draw is
+        seeded by ``random_state`` (an int gives the same rows on every call) and leaves
+        torch's global random state unchanged.
 
         Parameters
         ----------
         n_samples : int
+        random_state : int, RandomState or None, default=None
 
         Returns
         -------
         ndarray of shape (n_samples, n_features_in_)
         """
-        x = self._sample_surrogates(n_samples, self.n_kept_features_, self.device_)
+        seed = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+        generator = torch.Generator(device=self.device_).manual_seed(seed)
+        x = self._sample_surrogates(n_samples, self.n_kept_features_, self.device_, generator)
         out = np.tile(self.feature_constants_, (n_samples, 1))
         out[:, self.kept_features_] = self.scaler_.inverse_transform(x.double().cpu().numpy())
         return out
@@ -492,3 +480,71 @@ class _SurrogatePool:
             self._rows, self._next = self._draw(max(n, self._size)), 0
         self._next += n
         return self._rows[self._next - n : self._next]
+
+
+def jacobian_penalised_nll(flow, rows: Tensor, z: Tensor | None, penalty: float) -> Tensor:
+    """PeerJ eqs. 7-10: :math:`-\\overline{\\log p(x)} + \\lambda\\,\\mathbb{E}_z[(\\log|\\det J_{f^{-1}}(z)|)^2]`.
+
+    With base samples ``z`` (flows whose inverse is one pass), the penalty of eq. 9 is
+    taken at ``z``; with ``z=None`` (maf, nsf: slow inverse) at the latent codes of
+    ``rows``, where :math:`\\log|\\det J_{f^{-1}}| = -\\log|\\det J_f(x)|`.
+    """
+    dist = flow()
+    if z is not None:
+        nll = -dist.log_prob(rows).mean()
+        _, ladj = dist.transform.inv.call_and_ladj(z)
+    else:
+        latent, ladj_xz = dist.transform.call_and_ladj(rows)
+        nll = -(dist.base.log_prob(latent) + ladj_xz).mean()
+        ladj = -ladj_xz
+    if penalty == 0:
+        return nll
+    return nll + penalty * ladj.square().mean()  # eq. 10
+
+
+class PenaltySchedule:
+    """The Jacobian penalty :math:`\\lambda`, ramped linearly from 0 over ``ramp_steps``.
+
+    :meth:`step` advances one optimisation step and returns that step's value (a Python
+    counter: no host sync); :attr:`current` is the value now (for validation).
+    """
+
+    def __init__(self, penalty: float, ramp_steps: int):
+        self.penalty, self.ramp_steps, self.steps = penalty, ramp_steps, 0
+
+    @property
+    def current(self) -> float:
+        if self.ramp_steps == 0:
+            return self.penalty
+        return self.penalty * min(1.0, self.steps / self.ramp_steps)
+
+    def step(self) -> float:
+        self.steps += 1
+        return self.current
+
+
+def classifier_network(dim: int) -> nn.Module:
+    """The classifier of PeerJ Appendix A, Fig. 4: D -> 3D -> 2D -> 1 with ReLUs (a logit)."""
+    return nn.Sequential(
+        nn.Linear(dim, 3 * dim), nn.ReLU(), nn.Linear(3 * dim, 2 * dim), nn.ReLU(),
+        nn.Linear(2 * dim, 1),
+    )
+
+
+def classifier_loss(net: nn.Module, rows: Tensor, known: Tensor | None, surrogates: Tensor,
+                    epsilon: float, gamma: float) -> Tensor:
+    """TKDE eq. 6: :math:`\\tfrac12[L^+ + (1-\\epsilon) L^0 + \\gamma L^-]`.
+
+    With :math:`f = P(\\text{normal}) = \\sigma(-\\text{logit})`, :math:`-\\log f` is
+    ``softplus(logit)``: :math:`L^+` over the normal ``rows``, :math:`L^0` over the
+    ``surrogates`` and :math:`L^-` over the ``known`` anomalies (none: no term). The three
+    groups go through the net in one pass (it acts row by row).
+    """
+    groups = [rows, surrogates] if known is None else [rows, surrogates, known]
+    logits = net(torch.cat(groups)).split([g.shape[0] for g in groups])
+    total = F.softplus(logits[0]).mean()  # L+
+    total = total + (1 - epsilon) * F.softplus(-logits[1]).mean()  # L0
+    if known is not None:
+        total = total + gamma * F.softplus(-logits[2]).mean()  # L-
+    return 0.5 * total
+

@@ -191,14 +191,17 @@ class OneFlow(FlowDetector):
                 f"flow={kind!r}. Use variant='general' for flows with a varying Jacobian."
             )
         n_features = X.shape[1]
-        flow = build_flow(kind, n_features, transforms=n_transforms, hidden_features=hidden)
+        flow = self._construct(build_flow, kind, n_features, transforms=n_transforms,
+                               hidden_features=hidden)
         flow = flow.to(self.device_)
+        generator = self._generator(X.device)
         volume = _VolumeCost(flow, self.alpha, self.variant, n_features)
-        fixed_ball = _uniform_ball(max(self.n_volume_samples, 1024), n_features, X.device)
+        fixed_ball = _uniform_ball(max(self.n_volume_samples, 1024), n_features, X.device,
+                                   generator)
 
         def loss_fn(batch: Tensor) -> Tensor:  # Algorithm: one minibatch
             z, ladj = flow().transform.call_and_ladj(batch)  # r_i = ||f(x_i)||
-            ball = _uniform_ball(self.n_volume_samples, n_features, z.device)
+            ball = _uniform_ball(self.n_volume_samples, n_features, z.device, generator)
             general = self.variant == "general"
             return volume(z.norm(dim=-1), ladj, ball if general else None)
 
@@ -212,7 +215,7 @@ class OneFlow(FlowDetector):
             z, ladj = self._latent(flow, X)
             radii = z.norm(dim=-1)
             self.radius_ = float(bernstein_quantile(radii, self.alpha))
-            ball = _uniform_ball(4096, n_features, X.device)
+            ball = _uniform_ball(4096, n_features, X.device, generator)
             self.log_volume_ = float(volume(radii, ladj, ball))
 
     def _score_tensors(self, X: Tensor) -> Tensor:
@@ -304,10 +307,11 @@ def bernstein_quantile(values: Tensor, alpha: float) -> Tensor:
     return (weights * ordered).sum()
 
 
-def _uniform_ball(m: int, dim: int, device) -> Tensor:
+def _uniform_ball(m: int, dim: int, device, generator: torch.Generator | None = None) -> Tensor:
     """``m`` points uniform in the unit ball: a uniform direction times U^(1/D)."""
-    direction = torch.nn.functional.normalize(torch.randn(m, dim, device=device), dim=-1)
-    return direction * torch.rand(m, 1, device=device) ** (1.0 / dim)
+    direction = torch.randn(m, dim, generator=generator, device=device)
+    direction = torch.nn.functional.normalize(direction, dim=-1)
+    return direction * torch.rand(m, 1, generator=generator, device=device) ** (1.0 / dim)
 
 
 fill_parameters_doc(OneFlow)
