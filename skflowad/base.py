@@ -365,6 +365,23 @@ class FlowDetector(BaseDetector):
                                posinf=_SCORE_CAP, neginf=-_SCORE_CAP)
         self.calibration_scores_ = np.sort(scores)
 
+    def _process_decision_scores(self):
+        """PyOD's ``threshold_`` and ``labels_``, with the threshold taken on held-out rows.
+
+        ``labels_`` flags the ``contamination`` share of the training rows with the highest
+        scores, as in PyOD. ``threshold_``, which ``predict`` applies to new rows, is the
+        same ``1 - contamination`` quantile of the scores of the training rows held out from
+        the fit (``calibration_scores_``): a flow scores the rows it was fitted on as more
+        normal than fresh ones, so the training rows' own quantile would flag more fresh
+        rows than ``contamination`` says. Without held-out rows, or with a PyThresh
+        ``contamination``, both come from the training rows as in PyOD.
+        """
+        super()._process_decision_scores()
+        calibration = getattr(self, "calibration_scores_", None)
+        if isinstance(self.contamination, Real) and calibration is not None:
+            self.threshold_ = float(np.percentile(calibration, 100 * (1 - self.contamination)))
+        return self
+
     def predict_pvalue(self, X):
         """Conformal p-value of each row: how normal its score is among held-out normals.
 

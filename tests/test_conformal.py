@@ -47,3 +47,31 @@ def test_no_calibration_rows_is_a_clear_error():
 
     with pytest.raises(ValueError, match="held-out"):
         make_fast(NFAD, classifier=LogisticRegression()).fit(X).predict_pvalue(X)
+
+
+def test_threshold_comes_from_held_out_rows_and_labels_from_the_training_rows(detector_cls):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 3))
+    X[:, 1] += X[:, 0]
+    det = make_fast(detector_cls, epochs=5, contamination=0.1).fit(X)
+    assert det.threshold_ == pytest.approx(np.percentile(det.calibration_scores_, 90))
+    assert det.labels_.sum() == (det.decision_scores_ > np.percentile(det.decision_scores_, 90)
+                                 ).sum()  # PyOD's rule: the top 10 % of the training rows
+    no_holdout = make_fast(detector_cls, epochs=5, contamination=0.1,
+                           validation_fraction=0.0).fit(X)
+    assert no_holdout.threshold_ == pytest.approx(np.percentile(no_holdout.decision_scores_, 90))
+
+
+def test_held_out_threshold_flags_the_contamination_share_of_fresh_normals():
+    # A flow overfits a small, spiky training set: its in-sample quantile flags more fresh
+    # normals than contamination says; the held-out quantile does not.
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(30, 6)) * 3
+    draw = lambda n: centres[rng.integers(30, size=n)] + 0.3 * rng.normal(size=(n, 6))  # noqa: E731
+    X, fresh = draw(1500), draw(4000)
+    det = FlowDensity(epochs=60, patience=60, validation_fraction=0.3, random_state=0,
+                      device="cpu").fit(X)
+    in_sample = np.mean(det.decision_function(fresh) > np.percentile(det.decision_scores_, 90))
+    held_out = np.mean(det.predict(fresh))
+    assert abs(held_out - 0.1) <= 0.03
+    assert abs(held_out - 0.1) < abs(in_sample - 0.1)
