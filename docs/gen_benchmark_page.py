@@ -34,7 +34,7 @@ KNOWN = {
               "download): a smoke test of the whole harness, too small to rank methods."),
     "tuning/FlowDensity": ("FlowDensity defaults (tuning run)",
                            "Variants of FlowDensity's parameters, from "
-                           "`benchmarks/tune_defaults.py`; not every variant finished every "
+                           "`benchmarks/tuning/tune_defaults.py`; not every variant finished every "
                            "dataset."),
 }
 SETTING_NAMES = {"P1": "unsupervised", "P2": "novelty (trained on normals)",
@@ -116,10 +116,10 @@ def generate(figure_dir: Path | None = None) -> tuple[str, dict[str, Path]]:
 
 
 def speed_section(report: Path) -> str:
-    """A speed report of ``benchmarks/speed.py``, its headings moved two levels down."""
+    """A speed report of ``benchmarks/speed/speed.py``, its headings moved two levels down."""
     lines = [("##" + line) if line.startswith("#") else line
              for line in report.read_text().splitlines()]
-    source = f"Source: `{report.relative_to(ROOT).as_posix()}` (`benchmarks/speed.py`)."
+    source = f"Source: `{report.relative_to(ROOT).as_posix()}` (`benchmarks/speed/speed.py`)."
     return "\n".join(lines[:1] + ["", source] + lines[1:])
 
 

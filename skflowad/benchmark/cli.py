@@ -20,7 +20,7 @@ __all__ = ["main"]
 def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m skflowad.benchmark",
-        description="Benchmark skflowad and PyOD detectors under PROTOCOL.md "
+        description="Benchmark skflowad and PyOD detectors under the benchmark protocol "
                     "(P1 unsupervised, P2 novelty, P3 semi-supervised).",
     )
     parser.add_argument("--datasets", nargs="+", default=["quick"],

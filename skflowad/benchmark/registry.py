@@ -2,7 +2,7 @@
 
 The skflowad detectors are discovered from ``skflowad.__all__`` (every exported subclass of
 ``skflowad.base.FlowDetector``), so a new method joins the benchmark when it is exported.
-The references are those of PROTOCOL.md, at PyOD defaults; only ``random_state`` (the run's
+The references are the protocol's, at PyOD defaults; only ``random_state`` (the run's
 seed), ``device``, ``verbose=0`` and the constructor arguments a detector cannot do without
 (``n_features`` of DeepSVDD) are set.
 """
@@ -38,10 +38,10 @@ PYOD_REFERENCES: tuple[str, ...] = (
     "IForest", "KNN", "LOF", "OCSVM", "ECOD", "COPOD", "PCA", "HBOS", "KDE", "GMM",
     "DeepSVDD", "AutoEncoder", "DIF", "LUNAR",
 )
-"""The P1/P2 references of PROTOCOL.md."""
+"""The protocol's P1/P2 references."""
 
 P3_REFERENCES: tuple[str, ...] = ("DevNet", "DevNetFixed", "HistGradientBoosting", "IForest")
-"""The P3 references of PROTOCOL.md, plus PyOD's DevNet with its loss call corrected."""
+"""The protocol's P3 references, plus PyOD's DevNet with its loss call corrected."""
 
 QUICK_PYOD: tuple[str, ...] = ("IForest", "KNN", "LOF", "ECOD", "HBOS", "GMM")
 """Fast PyOD references of the quick job."""
@@ -141,7 +141,7 @@ def _deepod_devnet() -> type:
     except ImportError as exc:
         raise ImportError(
             "DeepODDevNet needs DeepOD, which pins an old torch: install it in an environment "
-            "of its own with `pip install --no-deps deepod==0.4.1` (PROTOCOL.md)."
+            "of its own with `pip install --no-deps deepod==0.4.1` (benchmarks/README.md)."
         ) from exc
     return DevNet
 
@@ -232,7 +232,7 @@ def default_detectors(setting: str, group: str = "all") -> list[str]:
     ----------
     setting : {"P1", "P2", "P3"}
     group : {"all", "quick", "skflowad", "pyod"}
-        ``all``: skflowad detectors and the references of PROTOCOL.md for the setting;
+        ``all``: skflowad detectors and the protocol's references for the setting;
         ``quick``: skflowad detectors, :data:`QUICK_PYOD` and, in P3, the supervised
         HistGradientBoosting; ``skflowad`` / ``pyod``: one family only.
     """

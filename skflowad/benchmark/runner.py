@@ -1,6 +1,6 @@
 """The benchmark runner: skflowad and PyOD detectors on the same splits, side by side.
 
-Implements ``PROTOCOL.md``: for each dataset and seed, X as float64 with constant columns
+Implements the benchmark protocol (``docs/benchmark.md``): for each dataset and seed, X as float64 with constant columns
 dropped, a stratified 70/30 split (``random_state=seed``), train and test each capped at
 ``cap`` rows by a stratified subsample with the same seed, a ``StandardScaler`` fitted on the
 rows the detector is trained on, and three settings:

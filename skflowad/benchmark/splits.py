@@ -1,4 +1,4 @@
-"""Datasets and splits of the benchmark, as PROTOCOL.md defines them.
+"""Datasets and splits of the benchmark, as the benchmark protocol defines them.
 
 For each dataset and seed: X as float64 with constant columns dropped, a stratified 70/30
 split (``random_state=seed``), train and test each capped at ``cap`` rows by a stratified
@@ -141,7 +141,7 @@ def _cap(X: np.ndarray, y: np.ndarray, cap: int | None, seed: int):
 
 
 def make_split(X: np.ndarray, y: np.ndarray, seed: int, cap: int | None = DEFAULT_CAP) -> Split:
-    """Split as PROTOCOL.md says: constant columns dropped, stratified 70/30, capped.
+    """The protocol's split: constant columns dropped, stratified 70/30, capped.
 
     Parameters
     ----------

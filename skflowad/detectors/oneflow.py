@@ -18,7 +18,7 @@ from ..flows import build_flow, sphere_preimage
 
 # (flow, n_transforms, hidden_features) used where those parameters are None: NICE with
 # the paper's PIDForest-table architecture for "const"; RealNVP, 4 x (256, 256) for
-# "general" (chosen by benchmarks/oneflow_bench.py protocol; see docs/methods/oneflow.md).
+# "general" (chosen by benchmarks/papers/oneflow_bench.py protocol; see docs/methods/oneflow.md).
 _VARIANT_DEFAULTS = {"const": ("nice", 6, (64, 64)), "general": ("realnvp", 4, (256, 256))}
 
 

@@ -1,6 +1,6 @@
 """The paper's Figure 1: IOCN's inlier region (the cube's boundary mapped back) in 2-D.
 
-    OMP_NUM_THREADS=1 python benchmarks/iocn_boundary_figure.py [--out docs/methods/iocn_boundary.png]
+    OMP_NUM_THREADS=1 python benchmarks/figures/iocn_boundary_figure.py [--out docs/methods/iocn_boundary.png]
 
 Two moons and two Gaussians: the inlier region is one connected piece, so the two
 modes are joined by a bridge (the limitation the paper states).
@@ -19,8 +19,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from sklearn.datasets import make_blobs, make_moons  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+REPO = Path(__file__).resolve().parents[2]
 
 from skflowad import IOCN  # noqa: E402
 from skflowad.plotting import plot_boundaries  # noqa: E402

@@ -1,11 +1,11 @@
-"""ContrastiveFlow side by side with FlowDensity, its ratio baseline, IForest and KNN (PROTOCOL.md).
+"""ContrastiveFlow side by side with FlowDensity, its ratio baseline, IForest and KNN (the benchmark protocol).
 
 P2 (novelty: fit on train rows with y == 0) and P3 (semi-supervised: fit on all train rows,
 10 % of the train anomalies labelled 1), stratified 70/30 split per seed, train and test each
 capped at ``--cap`` rows, a StandardScaler fitted on the rows a detector is trained on. One CSV
 row per (dataset, seed, setting, detector); a run resumes from its CSV.
 
-    python benchmarks/contrastive_flow_bench.py --datasets 6_cardio 38_thyroid --seeds 0 \
+    python benchmarks/papers/contrastive_flow_bench.py --datasets 6_cardio 38_thyroid --seeds 0 \
         --detectors FlowDensity CF CF_ratio --small
 
 ``--small`` is the small-budget mode (30 epochs, patience 5). Data: ``--data`` or
@@ -28,7 +28,7 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 LN10 = math.log(10)
 
 # name -> (class name, parameters); CF is ContrastiveFlow with its defaults.
@@ -49,7 +49,7 @@ FIELDS = ["dataset", "seed", "setting", "detector", "auroc", "auprc", "fit_s", "
 
 
 def split(X: np.ndarray, y: np.ndarray, seed: int, cap: int):
-    """PROTOCOL.md: stratified 70/30 split, each side capped by a stratified subsample."""
+    """the benchmark protocol: stratified 70/30 split, each side capped by a stratified subsample."""
     X = X[:, X.max(0) > X.min(0)]
     X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.3, stratify=y, random_state=seed)
     capped = False

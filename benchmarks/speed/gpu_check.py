@@ -2,7 +2,7 @@
 
 Usage (on a machine with a GPU)::
 
-    python benchmarks/gpu_check.py --epochs 20
+    python benchmarks/speed/gpu_check.py --epochs 20
 
 For each exported detector: fit on CUDA (PyOD's ``generate_data``, 5 000 x 16), test AUROC,
 fit seconds, then pickle the model and score it again in a child process that sees no GPU
@@ -31,7 +31,7 @@ from sklearn.metrics import roc_auc_score
 import skflowad
 from skflowad.base import FlowDetector
 
-RESULTS = Path(__file__).resolve().parent / "results" / "gpu_check.csv"
+RESULTS = Path(__file__).resolve().parents[1] / "results" / "gpu_check.csv"
 
 _CHILD = """
 import pickle, sys, numpy as np, torch

@@ -8,7 +8,7 @@ unseen classes. AUROC is reported on all test anomalies and on the unseen ones o
 
 Example (small budget)::
 
-    OMP_NUM_THREADS=1 python benchmarks/nfad_digits.py --normal 0 --seeds 0 --known 0 1 2 4
+    OMP_NUM_THREADS=1 python benchmarks/papers/nfad_digits.py --normal 0 --seeds 0 --known 0 1 2 4
 """
 
 from __future__ import annotations
@@ -26,8 +26,7 @@ from sklearn.datasets import load_digits
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+ROOT = Path(__file__).resolve().parents[2]
 from skflowad import NFAD, FlowDensity  # noqa: E402
 
 NFAD_KINDS = {

@@ -4,7 +4,7 @@ Panels (score -log p_theta(x) as a heat map, dark = abnormal): FlowDensity on th
 ContrastiveFlow with the default q (per-feature permutation of the normals);
 ContrastiveFlow with a few labelled anomalies (``y == 1``, a cluster between the moons) as q.
 
-    OMP_NUM_THREADS=1 python benchmarks/contrastive_flow_figure.py \
+    OMP_NUM_THREADS=1 python benchmarks/figures/contrastive_flow_figure.py \
         --out docs/methods/contrastive_flow.png
 """
 
@@ -21,8 +21,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from sklearn.datasets import make_moons  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+ROOT = Path(__file__).resolve().parents[2]
 from skflowad import ContrastiveFlow, FlowDensity  # noqa: E402
 
 

@@ -8,7 +8,7 @@ dequantisation path runs). Prints the median seconds per epoch and the median pe
 to the plain fit (``train_noise=None, train_clip=None, train_trim=0``), and the complete default fit time
 (early stopping included). Appends to ``benchmarks/results/speed/recipe_<device>.csv``.
 
-    OMP_NUM_THREADS=2 python benchmarks/recipe_speed.py --rows 10000 --features 30 --rounds 3
+    OMP_NUM_THREADS=2 python benchmarks/speed/recipe_speed.py --rows 10000 --features 30 --rounds 3
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def main() -> None:
     default_fit_s = time.perf_counter() - start
     device_name = (torch.cuda.get_device_name() if args.device.startswith("cuda")
                    else platform.processor() or platform.machine())
-    out = Path(__file__).resolve().parent / "results/speed" / f"recipe_{args.device}.csv"
+    out = Path(__file__).resolve().parents[1] / "results/speed" / f"recipe_{args.device}.csv"
     new = not out.exists()
     with out.open("a", newline="") as handle:
         writer = csv.writer(handle)

@@ -11,9 +11,9 @@ printed under each table.
 
 Usage::
 
-    python benchmarks/grid_subsets.py benchmarks/results/grid/results.csv --seeds 0 \\
+    python benchmarks/tuning/grid_subsets.py benchmarks/results/grid/results.csv --seeds 0 \\
         > benchmarks/results/grid/subsets.md
-    python benchmarks/grid_subsets.py benchmarks/results/grid/results.csv \\
+    python benchmarks/tuning/grid_subsets.py benchmarks/results/grid/results.csv \\
         > benchmarks/results/grid/subsets_all_seeds.md
 """
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # FlowDensity's training recipe, each technique alone and together, P1 and P2 on the 45 shared
 # sets (PROTOCOL.md splits), seeds from SEEDS (default 0). Resumes from its CSV.
-#   SKFLOWAD_DATA=../shared/data/adbench SEEDS="0 1 2" nohup bash benchmarks/run_recipe_ablation.sh > recipe.log 2>&1 &
+#   SKFLOWAD_DATA=../shared/data/adbench SEEDS="0 1 2" nohup bash benchmarks/tuning/run_recipe_ablation.sh > recipe.log 2>&1 &
 # (seeds 1 and 2 were run for [noise+clip], the fixed trims and [trim_auto] only.)
 # The variants (each a --param override of FlowDensity; the others' values are the defaults:
 # train_noise="auto", train_clip=10, train_trim="auto"):

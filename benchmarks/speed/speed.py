@@ -25,11 +25,11 @@ rows and the 10 M-row scoring rows, where memory is the question).
 
 Usage::
 
-    OMP_NUM_THREADS=2 python benchmarks/speed.py --device cpu          # the CPU table
-    python benchmarks/speed.py --device cuda --rows 10000 100000 1000000
-    OMP_NUM_THREADS=2 python benchmarks/speed.py --rows 1000000 --features 32 --epochs 1 \
+    OMP_NUM_THREADS=2 python benchmarks/speed/speed.py --device cpu          # the CPU table
+    python benchmarks/speed/speed.py --device cuda --rows 10000 100000 1000000
+    OMP_NUM_THREADS=2 python benchmarks/speed/speed.py --rows 1000000 --features 32 --epochs 1 \
         --parts fit score --score-rows 10000000 --no-kinds        # 1 M-row fits, 10 M scoring
-    python benchmarks/speed.py --device cpu --rows 2000 --features 8 --quick   # smoke run
+    python benchmarks/speed/speed.py --device cpu --rows 2000 --features 8 --quick   # smoke run
 
 Writes ``speed_<device>.csv`` and ``speed_<device>.md`` (and a log-log plot of fit time
 against n and D) under ``benchmarks/results/speed/``; rows are appended with the date and
@@ -57,7 +57,7 @@ from skflowad.benchmark.report import markdown_table
 from skflowad.base import resolve_device
 from skflowad.flows import build_flow
 
-OUT = Path(__file__).resolve().parent / "results" / "speed"
+OUT = Path(__file__).resolve().parents[1] / "results" / "speed"
 FLOW_KINDS = ("maf", "iaf", "nsf", "coupling_nsf", "realnvp", "nice", "inn")
 DETECTORS = ("FlowDensity", "NFAD", "OneFlow", "ContrastiveFlow", "IOCN")
 
@@ -308,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-kinds", action="store_true",
                         help="leave out FlowDensity's flow-kind sweep (fit and score parts)")
     args = parser.parse_args(argv)
-    args.command = "python benchmarks/speed.py " + " ".join(argv or sys.argv[1:])
+    args.command = "python benchmarks/speed/speed.py " + " ".join(argv or sys.argv[1:])
     device = str(resolve_device(args.device))
     device_name = (torch.cuda.get_device_name(device) if device.startswith("cuda")
                    else f"CPU ({platform.processor() or platform.machine()}, "

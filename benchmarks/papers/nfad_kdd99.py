@@ -5,7 +5,7 @@ known (``--per-class`` labelled rows each in training), the others unseen (test 
 Needs ``sklearn.datasets.fetch_kddcup99`` to find the data (downloaded once, or in
 scikit-learn's data home); offline without a copy it stops with a clear message.
 
-    OMP_NUM_THREADS=1 python benchmarks/nfad_kdd99.py --known 0 1 2 4 8 --seeds 0 --max-normal 20000
+    OMP_NUM_THREADS=1 python benchmarks/papers/nfad_kdd99.py --known 0 1 2 4 8 --seeds 0 --max-normal 20000
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+ROOT = Path(__file__).resolve().parents[2]
 from skflowad import NFAD  # noqa: E402
 
 # PeerJ CS 2021, Table 1, nfad (iaf): one-class, then 1 / 2 / 4 / 8 known attack classes.

@@ -3,7 +3,7 @@
 Rows: Jacobian penalty λ = 0 and λ > 0. Columns: normals with tail surrogates
 (``tail_p``), and the classifier's decision regions (anomaly logit) with the normals.
 
-    OMP_NUM_THREADS=1 python benchmarks/nfad_moons_figure.py --out docs/methods/nfad_moons.png
+    OMP_NUM_THREADS=1 python benchmarks/figures/nfad_moons_figure.py --out docs/methods/nfad_moons.png
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from sklearn.datasets import make_moons  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+ROOT = Path(__file__).resolve().parents[2]
 from skflowad import NFAD  # noqa: E402
 
 

@@ -7,7 +7,7 @@ seed): the number of constant columns and of test anomalies / normals off them. 
 are those the detector's scaler sees: all train rows (P1), the train normals (P2), the train
 rows without the labelled anomalies (P3, the label-using detectors).
 
-    SKFLOWAD_DATA=../shared/data/adbench python benchmarks/off_support_splits.py \
+    SKFLOWAD_DATA=../shared/data/adbench python benchmarks/tuning/off_support_splits.py \
         > benchmarks/results/recipe/off_support_splits.csv
 """
 

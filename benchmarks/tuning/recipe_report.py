@@ -1,4 +1,4 @@
-"""Ablation tables of the training recipe against PROTOCOL.md's references.
+"""Ablation tables of the training recipe against the benchmark protocol's references.
 
 Reads the recipe runs (``benchmarks/results/recipe/results.csv``, written by
 ``run_recipe_ablation.sh`` and the commands in ``benchmarks/results/recipe/README.md``), the
@@ -9,10 +9,10 @@ seeds the floor's seed-0 AUROC stands in for each seed). For each variant of ``-
 setting: mean AUROC over the datasets every detector of the pool finished, the variant's
 average rank among {the references, the floor (P1/P2), the variant} (1 = best), the best
 reference, and against the floor: the mean difference, the worst set and the number of sets
-more than 0.03 below it. References: PROTOCOL.md's 14 in P1/P2; in P3 DeepOD's DevNet,
+more than 0.03 below it. References: the benchmark protocol's 14 in P1/P2; in P3 DeepOD's DevNet,
 HistGradientBoosting, PyOD's DevNet with its loss call corrected, IForest and KNN.
 
-    python benchmarks/recipe_report.py [--family FlowDensity] [--seeds 0] [--out FILE.md]
+    python benchmarks/tuning/recipe_report.py [--family FlowDensity] [--seeds 0] [--out FILE.md]
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import pandas as pd
 
 from skflowad.benchmark.registry import PYOD_REFERENCES
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FLOOR = "plain-flow floor"
 P3_POOL = ("DeepODDevNet", "HistGradientBoosting", "DevNetFixed", "IForest", "KNN")
 # What a family's rows looked like before the recipe, in results_superseded.csv.

@@ -9,7 +9,7 @@ The shading is the anomaly-score rank (yellow = normal, dark = abnormal), the wh
 
 Usage::
 
-    python benchmarks/figures_2d.py   # the figure and benchmarks/results/figures_2d.csv
+    python benchmarks/figures/figures_2d.py   # the figure and benchmarks/results/figures_2d.csv
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from sklearn.metrics import roc_auc_score  # noqa: E402
 import skflowad  # noqa: E402
 from skflowad.plotting import plot_decision_regions  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "docs" / "figures" / "detectors_2d.png"
 TABLE = ROOT / "benchmarks" / "results" / "figures_2d.csv"
 

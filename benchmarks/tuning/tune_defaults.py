@@ -1,12 +1,12 @@
 """Compare variants of one skflowad detector over many datasets, to choose defaults.
 
 Each variant is a named set of constructor parameters; every variant runs through the
-benchmark harness (PROTOCOL.md splits, settings and metrics) on the same datasets and
+benchmark harness (the benchmark protocol splits, settings and metrics) on the same datasets and
 seeds, and the summary (mean AUROC, average rank) says which defaults to keep.
 
 Example (all shared ADBench sets, P1 and P2, seed 0, 8 workers on a GPU machine)::
 
-    SKFLOWAD_DATA=../shared/data/adbench python benchmarks/tune_defaults.py \\
+    SKFLOWAD_DATA=../shared/data/adbench python benchmarks/tuning/tune_defaults.py \\
         --detector FlowDensity --datasets all --settings P1 P2 --seeds 0 --n-jobs 8 \\
         --variant default: --variant nsf:flow='coupling_nsf' \\
         --out benchmarks/results/tuning/FlowDensity

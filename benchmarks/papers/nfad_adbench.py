@@ -1,4 +1,4 @@
-"""NFAD on the shared ADBench sets under PROTOCOL.md (P2 novelty, P3 semi-supervised).
+"""NFAD on the shared ADBench sets under the benchmark protocol (P2 novelty, P3 semi-supervised).
 
 Runs NFAD configurations side by side with FlowDensity, IForest, a supervised
 HistGradientBoosting on the labels and (optionally) PyOD's DevNet, on the same splits,
@@ -9,12 +9,12 @@ Examples
 --------
 Defaults study (small budget)::
 
-    OMP_NUM_THREADS=1 python benchmarks/nfad_adbench.py --quick \\
-        --nfad-configs benchmarks/nfad_configs.json --out benchmarks/results/nfad_defaults.csv
+    OMP_NUM_THREADS=1 python benchmarks/papers/nfad_adbench.py --quick \\
+        --nfad-configs benchmarks/papers/nfad_configs.json --out benchmarks/results/nfad_defaults.csv
 
 Known anomalies growing (0, 1, 5, 10 % of train anomalies)::
 
-    OMP_NUM_THREADS=1 python benchmarks/nfad_adbench.py --settings P3 \\
+    OMP_NUM_THREADS=1 python benchmarks/papers/nfad_adbench.py --settings P3 \\
         --label-fractions 0 0.01 0.05 0.1 --datasets 6_cardio 38_thyroid 40_vowels
 """
 
@@ -35,8 +35,7 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+ROOT = Path(__file__).resolve().parents[2]
 from skflowad import NFAD, FlowDensity  # noqa: E402
 
 QUICK_SETS = ["4_breastw", "6_cardio", "18_Ionosphere", "38_thyroid", "40_vowels", "42_WBC"]
@@ -55,7 +54,7 @@ def load(name: str, data_dir: Path) -> tuple[np.ndarray, np.ndarray]:
 
 
 def split(X, y, seed: int, cap: int):
-    """PROTOCOL.md: stratified 70/30, each part capped by a stratified subsample."""
+    """the benchmark protocol: stratified 70/30, each part capped by a stratified subsample."""
     Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.3, stratify=y, random_state=seed)
     capped = False
     out = []

@@ -2,7 +2,7 @@
 
 Usage (on a machine with a GPU)::
 
-    python benchmarks/gpu_fit.py --rows 100000 --features 32 --epochs 5
+    python benchmarks/speed/gpu_fit.py --rows 100000 --features 32 --epochs 5
 
 Prints one line per device: fit seconds, training rows/s, scoring rows/s and test AUROC
 on a generated task (PyOD's ``generate_data``), plus the GPU name; appends the same to
@@ -23,7 +23,7 @@ from sklearn.metrics import roc_auc_score
 
 from skflowad import FlowDensity
 
-RESULTS = Path(__file__).resolve().parent / "results" / "gpu_fit.csv"
+RESULTS = Path(__file__).resolve().parents[1] / "results" / "gpu_fit.csv"
 
 
 def measure(device: str, X_train, X_test, y_test, epochs: int, batch_size: int) -> dict:

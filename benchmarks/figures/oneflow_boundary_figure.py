@@ -5,7 +5,7 @@ region is the latent Gaussian ball of the same alpha (radius^2 = chi2_2 quantile
 1 - alpha) mapped back through the flow. Writes ``docs/methods/oneflow_boundaries.png``
 and prints boundary length / enclosed area and the share of rows inside each region.
 
-    OMP_NUM_THREADS=1 python benchmarks/oneflow_boundary_figure.py --epochs 60
+    OMP_NUM_THREADS=1 python benchmarks/figures/oneflow_boundary_figure.py --epochs 60
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ import numpy as np
 from scipy.stats import chi2
 from sklearn.datasets import make_moons
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+ROOT = Path(__file__).resolve().parents[2]
 from skflowad import FlowDensity, OneFlow  # noqa: E402
 from skflowad.plotting import (  # noqa: E402
     curve_length_and_area,

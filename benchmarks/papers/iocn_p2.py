@@ -3,17 +3,17 @@
 IOCN (and variants of its parameters) side by side with FlowDensity of the same
 architecture (the paper's FLOW ablation: ``flow="inn"``, 12 blocks, one hidden layer
 of 128) and PyOD's KNN, KDE, PCA, IForest, COPOD and DeepSVDD, on the splits of
-PROTOCOL.md (stratified 70/30, train and test capped at ``--cap`` rows, a
+the benchmark protocol (stratified 70/30, train and test capped at ``--cap`` rows, a
 StandardScaler fitted on the training normals, fit on ``y == 0`` train rows only).
 
 Small budget (a few minutes on one CPU core)::
 
-    OMP_NUM_THREADS=1 python benchmarks/iocn_p2.py --quick
+    OMP_NUM_THREADS=1 python benchmarks/papers/iocn_p2.py --quick
 
 Full run, sharded over processes, then merged and summarised::
 
-    python benchmarks/iocn_p2.py --shard 0/8 --out results/p2_0.csv   # ... 1/8 ... 7/8
-    python benchmarks/iocn_p2.py --merge results/p2_*.csv --out benchmarks/results/iocn_p2.csv
+    python benchmarks/papers/iocn_p2.py --shard 0/8 --out results/p2_0.csv   # ... 1/8 ... 7/8
+    python benchmarks/papers/iocn_p2.py --merge results/p2_*.csv --out benchmarks/results/iocn_p2.csv
 
 The data directory is ``$SKFLOWAD_DATA``, else ``../shared/data/adbench`` beside the
 repository. Rows already in ``--out`` are skipped (the run resumes).
@@ -34,8 +34,7 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+REPO = Path(__file__).resolve().parents[2]
 
 from skflowad import IOCN, FlowDensity  # noqa: E402
 
@@ -65,7 +64,7 @@ def dataset_names(which: str) -> list[str]:
 
 
 def p2_split(name: str, seed: int, cap: int):
-    """PROTOCOL.md split; returns standardised train normals, test rows and labels."""
+    """the benchmark protocol split; returns standardised train normals, test rows and labels."""
     data = np.load(data_dir() / f"{name}.npz")
     X, y = data["X"].astype(np.float64), data["y"].astype(int)
     X = X[:, X.max(0) - X.min(0) > 0]

@@ -3,7 +3,7 @@
 Each panel: the anomaly score -log p(x) as a heat map, the ``threshold_`` contour (the
 ``predict`` boundary set by ``contamination``), the training rows (anomalies in red).
 
-    OMP_NUM_THREADS=1 python benchmarks/flow_density_figure.py --out docs/methods/flow_density.png
+    OMP_NUM_THREADS=1 python benchmarks/figures/flow_density_figure.py --out docs/methods/flow_density.png
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from sklearn.datasets import make_moons  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+ROOT = Path(__file__).resolve().parents[2]
 from skflowad import FlowDensity  # noqa: E402
 
 

@@ -1,16 +1,16 @@
-"""OneFlow benchmarks: the paper's Table 3 / Table 4 protocol and PROTOCOL.md's P1/P2.
+"""OneFlow benchmarks: the paper's Table 3 / Table 4 protocol and the benchmark protocol's P1/P2.
 
 Usage (a small budget; see ``--help``)::
 
-    python benchmarks/oneflow_bench.py table3 --epochs 200 --max-rows 20000 --seeds 0
-    python benchmarks/oneflow_bench.py protocol --configs default,gen_realnvp,flowdensity \
+    python benchmarks/papers/oneflow_bench.py table3 --epochs 200 --max-rows 20000 --seeds 0
+    python benchmarks/papers/oneflow_bench.py protocol --configs default,gen_realnvp,flowdensity \
         --datasets all --seeds 0 --epochs 100
-    python benchmarks/oneflow_bench.py report benchmarks/results/oneflow_table3*.csv
+    python benchmarks/papers/oneflow_bench.py report benchmarks/results/oneflow_table3*.csv
 
 ``table3`` fits every detector on the whole dataset (outliers included; rows capped
 by a stratified subsample when above ``--max-rows``) and reports AUROC and F1 with the
 top 5 % of scores flagged, on the same rows (the paper's PIDForest-benchmark
-protocol). ``protocol`` runs PROTOCOL.md's splits (70/30 stratified, train and test
+protocol). ``protocol`` runs the benchmark protocol's splits (70/30 stratified, train and test
 capped at 5000 rows, StandardScaler on the training rows) for P1 (all train rows) and
 P2 (train normals only). ``--shard i/n`` runs every n-th job, for parallel processes.
 Data: ``SKFLOWAD_DATA`` or ``../shared/data/adbench`` beside the repository.
@@ -31,8 +31,7 @@ from sklearn.metrics import average_precision_score, f1_score, roc_auc_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+ROOT = Path(__file__).resolve().parents[2]
 from skflowad import FlowDensity, OneFlow  # noqa: E402
 from skflowad.benchmark.report import markdown_table  # noqa: E402
 
