@@ -11,7 +11,6 @@ ContrastiveFlow with a few labelled anomalies (``y == 1``, a cluster between the
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import matplotlib

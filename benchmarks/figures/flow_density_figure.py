@@ -9,7 +9,6 @@ Each panel: the anomaly score -log p(x) as a heat map, the ``threshold_`` contou
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import matplotlib

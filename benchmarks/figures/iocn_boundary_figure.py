@@ -9,7 +9,6 @@ modes are joined by a bridge (the limitation the paper states).
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import matplotlib

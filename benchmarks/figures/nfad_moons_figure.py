@@ -9,7 +9,6 @@ Rows: Jacobian penalty λ = 0 and λ > 0. Columns: normals with tail surrogates
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import matplotlib

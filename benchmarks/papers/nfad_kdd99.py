@@ -11,7 +11,6 @@ scikit-learn's data home); offline without a copy it stops with a clear message.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
