@@ -15,6 +15,7 @@ from __future__ import annotations
 __all__ = [
     "FlowDetector",
     "COMMON_PARAMETERS_DOC",
+    "ConstantFeatureWarning",
     "OFF_SUPPORT_SCORE",
     "fill_parameters_doc",
     "grid_spacing",
@@ -26,6 +27,8 @@ __all__ = [
 import copy
 import functools
 import inspect
+import sys
+import warnings
 from collections.abc import Callable
 from numbers import Integral, Real
 from typing import Any, ClassVar
@@ -55,6 +58,12 @@ _SCORE_CAP = float(np.finfo(np.float32).max)
 # and that the row does not share: such a row lies off the support of everything the
 # model saw, so it ranks above every row that does not (ties broken by the model's score).
 OFF_SUPPORT_SCORE = 1e9
+
+
+class ConstantFeatureWarning(UserWarning):
+    """Some training columns are constant: they are set aside (see ``kept_features_``)."""
+
+
 # Standard deviation of the Gaussian training noise on continuous columns under
 # ``train_noise="auto"`` (standardised units; the plain-flow floor's value).
 AUTO_NOISE_SIGMA = 0.01
@@ -89,12 +98,14 @@ COMMON_PARAMETERS_DOC = """\
     score_batch_size : int, default=65536
         Rows scored per device batch; memory does not grow with the number of rows.
     device : str, default="auto"
-        ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"`` or ``"cuda:N"``.
+        ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"``, ``"cuda:N"``, or
+        ``"mps"`` (Apple GPUs, where this torch has it).
     random_state : int, RandomState or None, default=None
         Seeds weight initialisation, batching and sampling; an int makes CPU results
         reproducible.
     verbose : int, default=0
-        0 is silent; 1 shows a progress bar over epochs with the current loss.
+        0 is silent; 1 prints the device and each training stage's epoch budget, and shows
+        a progress bar over epochs with the current loss.
 """
 
 
@@ -111,7 +122,7 @@ def fill_parameters_doc(cls: type, common: str = COMMON_PARAMETERS_DOC) -> type:
 
 
 def resolve_device(device: str) -> torch.device:
-    """Turn ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"cuda:N"`` into an available device."""
+    """Turn ``"auto"``, ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"mps"`` into an available device."""
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     try:
@@ -125,8 +136,15 @@ def resolve_device(device: str) -> torch.device:
             raise ValueError(
                 f"device={device!r} but only {torch.cuda.device_count()} CUDA device(s) exist."
             )
+    elif resolved.type == "mps":
+        mps = getattr(torch.backends, "mps", None)
+        if mps is None or not mps.is_available():
+            raise ValueError(f"device={device!r} but this torch has no MPS device; use 'auto' "
+                             "or 'cpu'.")
     elif resolved.type != "cpu":
-        raise ValueError(f"device={device!r}: expected 'auto', 'cpu', 'cuda' or 'cuda:N'.")
+        raise ValueError(
+            f"device={device!r}: expected 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'."
+        )
     return resolved
 
 
@@ -168,9 +186,23 @@ class FlowDetector(BaseDetector):
     }
 
     # ------------------------------------------------------------------ methods' hooks
-    def _fit_tensors(self, X: Tensor, y: Tensor | None) -> None:
-        """Train the method on standardised rows ``X`` (labels ``y`` or None)."""
+    def _fit_tensors(self, X: Tensor, y: Tensor | None, **fit_params) -> None:
+        """Train the method on standardised rows ``X`` (labels ``y`` or None).
+
+        ``fit_params`` are what :meth:`_check_fit_params` returned.
+        """
         raise NotImplementedError
+
+    def _check_fit_params(self, fit_params: dict) -> dict:
+        """Validate ``fit``'s extra parameters once ``X`` is (scaler fitted); return them.
+
+        A method with fit parameters (ContrastiveFlow's ``X_aux``) overrides this; the
+        default accepts none.
+        """
+        if fit_params:
+            raise TypeError(f"{type(self).__name__}.fit() got unexpected fit parameter(s): "
+                            f"{', '.join(sorted(fit_params))}.")
+        return {}
 
     def _score_tensors(self, X: Tensor) -> Tensor:
         """Anomaly scores (higher = more abnormal) of a batch of standardised rows."""
@@ -186,7 +218,7 @@ class FlowDetector(BaseDetector):
 
     # ------------------------------------------------------------------ public API
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, **fit_params):
         """Fit the detector.
 
         Parameters
@@ -196,6 +228,9 @@ class FlowDetector(BaseDetector):
         y : array-like of shape (n_samples,), optional
             ``1`` marks a known anomaly, ``0`` a normal or unlabeled row (PyOD's
             DevNet/XGBOD convention). Detectors that cannot use labels ignore it.
+        **fit_params
+            Parameters of the method's fit (ContrastiveFlow's ``X_aux``); the others
+            take none.
 
         Returns
         -------
@@ -204,7 +239,7 @@ class FlowDetector(BaseDetector):
         """
         state_before = dict(self.__dict__)
         try:
-            self._fit_validated(X, y)
+            self._fit_validated(X, y, fit_params)
         except BaseException:
             # An interrupted or failed fit leaves the estimator as it was.
             self.__dict__.clear()
@@ -237,7 +272,7 @@ class FlowDetector(BaseDetector):
         return tags
 
     # ------------------------------------------------------------------ machinery
-    def _fit_validated(self, X, y) -> None:
+    def _fit_validated(self, X, y, fit_params: dict) -> None:
         _check_hidden_features(self.hidden_features)
         X = validate_data(self, X, dtype=np.float64, ensure_min_samples=self._min_samples)
         y = _check_labels(y, X.shape[0])
@@ -248,6 +283,7 @@ class FlowDetector(BaseDetector):
             )
         self.device_ = resolve_device(self.device)
         self._fit_scaler(X if y is None or not self._uses_labels else X[y == 0])
+        fit_params = self._check_fit_params(fit_params)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         X_t = self._to_tensor(self._standardise(X))
         y_t = None if y is None else torch.as_tensor(y, device=self.device_)
@@ -255,7 +291,7 @@ class FlowDetector(BaseDetector):
         self._held_out_rows = {}
         self._random = FitRandomness(seed, self.device_)  # every draw of the fit
         try:
-            self._fit_tensors(X_t, y_t)
+            self._fit_tensors(X_t, y_t, **fit_params)
         finally:
             del self._random
         self._calibrate(self._held_out_rows.get(self._calibration_stage()))
@@ -280,6 +316,17 @@ class FlowDetector(BaseDetector):
                 "equal); there is nothing to learn."
             )
         self.feature_constants_ = X[0].astype(np.float64).copy()
+        if not self.kept_features_.all():
+            constant = np.flatnonzero(~self.kept_features_)
+            names = getattr(self, "feature_names_in_", None)
+            shown = [str(names[j]) if names is not None else str(j) for j in constant[:10]]
+            more = f" and {constant.size - 10} more" if constant.size > 10 else ""
+            warnings.warn(
+                f"{constant.size} feature(s) are constant on the training rows and are set "
+                f"aside: {', '.join(shown)}{more}. A row that differs from such a constant "
+                f"is scored as off the training support (OFF_SUPPORT_SCORE per feature).",
+                ConstantFeatureWarning, stacklevel=4,
+            )
         self.scaler_ = _fit_standard_scaler(X[:, self.kept_features_])
         self.grid_spacing_ = grid_spacing(self._standardise(X))
 
@@ -455,6 +502,10 @@ class FlowDetector(BaseDetector):
         )
         settings.update(overrides)
         settings.setdefault("divergence_hint", self._divergence_hint(learning_rate_parameter))
+        if self.verbose:
+            print(f"{type(self).__name__} {stage}: at most {settings['epochs']} epochs of "
+                  f"batch {settings['batch_size']} on {self.device_} ({data.shape[0]} rows)",
+                  file=sys.stderr)
         result = train(
             module,
             loss_fn,

@@ -15,10 +15,12 @@ from __future__ import annotations
 __all__ = ["TrainingConfig", "TrainingResult", "TrainingDivergedError", "train"]
 
 import math
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import torch
+from sklearn.exceptions import ConvergenceWarning
 from torch import Tensor, nn
 from tqdm.auto import tqdm
 
@@ -151,6 +153,12 @@ def train(
             if config.patience is not None and waited >= config.patience:
                 break
     result.n_epochs = len(result.loss_curve)
+    if result.n_epochs == config.epochs and result.best_epoch == result.n_epochs > 1:
+        warnings.warn(
+            f"{config.description}: training stopped at its limit of {config.epochs} epochs "
+            f"while the validation criterion was still improving; more epochs may fit better.",
+            ConvergenceWarning, stacklevel=3,
+        )
     if best_state is not None:
         module.load_state_dict(best_state)
     module.eval()

@@ -467,3 +467,34 @@ def test_deepod_devnet_is_optional_and_says_how_to_install_it():
     else:  # an environment that has it: "auto" becomes a device name DeepOD accepts
         detector = build_detector(spec, None, n_features=3, seed=0, device="auto")
         assert detector.device in ("cpu", "cuda") and detector.random_state == 0
+
+
+def test_csv_without_header_keeps_its_first_row(tmp_path):
+    from skflowad.benchmark import DatasetRef, load_dataset
+
+    rows = np.array([[0.5, 1.0, 0], [1.5, 2.0, 1], [2.5, 3.0, 0]])
+    path = tmp_path / "plain.csv"
+    np.savetxt(path, rows, delimiter=",", fmt="%g")
+    X, y = load_dataset(DatasetRef("plain", str(path)))
+    np.testing.assert_array_equal(X, rows[:, :2])
+    np.testing.assert_array_equal(y, [0, 1, 0])
+
+
+def test_a_rerun_says_that_nothing_ran(csv_dataset, tmp_path, capsys):
+    kwargs = dict(out=tmp_path, progress=False, report=False, figures=False)
+    run_benchmark([csv_dataset], ["P1"], ["IForest"], [0], **kwargs)
+    capsys.readouterr()
+    run_benchmark([csv_dataset], ["P1"], ["IForest"], [0], **kwargs)
+    assert "nothing to run" in capsys.readouterr().err
+
+
+def test_cli_without_pandas_names_the_extra(monkeypatch, capsys):
+    import importlib.util
+
+    from skflowad.benchmark import cli
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "pandas" else real(name, *a))
+    assert cli.main(["--list"]) == 2
+    assert 'pip install "skflowad[bench]"' in capsys.readouterr().err

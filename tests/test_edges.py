@@ -88,3 +88,11 @@ def test_x_aux_dataframe_with_reordered_columns_is_refused():
     with pytest.raises(ValueError, match="same order"):
         make_fast(ContrastiveFlow).fit(frame, X_aux=aux[list("dcba")])
     make_fast(ContrastiveFlow).fit(frame, X_aux=aux)  # the same columns are accepted
+
+
+def test_unknown_fit_parameters_are_named(detector_cls):
+    X = np.random.default_rng(0).normal(size=(60, 3))
+    det = detector_cls(epochs=1)
+    with pytest.raises(TypeError, match="unexpected fit parameter.*sample_weight"):
+        det.fit(X, sample_weight=np.ones(60))
+    assert not hasattr(det, "scaler_")  # nothing fitted

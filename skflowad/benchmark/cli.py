@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 import time
 from collections.abc import Sequence
@@ -56,6 +57,12 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m skflowad.benchmark`` and ``skflowad-bench``."""
     args = _parse_args(argv)
+    missing = [name for name in ("pandas", "tabulate", "matplotlib")
+               if importlib.util.find_spec(name) is None]
+    if missing:
+        print(f"The benchmark needs {', '.join(missing)}: pip install \"skflowad[bench]\"",
+              file=sys.stderr)
+        return 2
     if args.list:
         registry = get_registry()
         print("detectors:", " ".join(registry))

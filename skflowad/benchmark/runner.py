@@ -304,6 +304,10 @@ def run_benchmark(
     done = _done_keys(csv_path, retry_failed)
     todo = [run for run in plan_runs(refs, settings, names, seeds)
             if (run[0].name, run[1], run[2], run[3]) not in done]
+    if progress or not todo:
+        print(f"{len(todo)} run(s) to do; {len(done)} already in {csv_path}"
+              + (" (nothing to run: the tables below are the recorded ones)" if not todo else ""),
+              file=sys.stderr)
     kwargs = dict(cap=cap, data_home=data_home, device=device)
     calls = ((ref, setting, registry[det], seed) for ref, setting, det, seed in todo)
     for row in _execute(calls, kwargs, params or {}, n_jobs, len(todo), progress):

@@ -108,7 +108,11 @@ def ensure_available(refs: Iterable[DatasetRef], data_home: str | None = None) -
 
 
 def load_dataset(ref: DatasetRef, data_home: str | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Load ``(X, y)`` for a dataset reference (CSV: label in column ``y`` or the last one)."""
+    """Load ``(X, y)`` for a dataset reference.
+
+    A CSV file has the label in column ``y`` or the last one; a CSV whose first line is all
+    numbers has no header, and that line is the first row of data.
+    """
     if ref.source == "quick":
         return load_quick_task(ref.name)
     if ref.source == "adbench":
@@ -117,11 +121,21 @@ def load_dataset(ref: DatasetRef, data_home: str | None = None) -> tuple[np.ndar
         import pandas as pd
 
         frame = pd.read_csv(ref.source)
+        if all(_is_number(name) for name in frame.columns):  # no header: keep the first row
+            frame = pd.read_csv(ref.source, header=None)
         label = "y" if "y" in frame.columns else frame.columns[-1]
         return (frame.drop(columns=label).to_numpy(dtype=np.float64),
                 frame[label].to_numpy(dtype=np.int64))
     with np.load(ref.source, allow_pickle=False) as data:
         return np.asarray(data["X"], np.float64), np.asarray(data["y"]).ravel().astype(np.int64)
+
+
+def _is_number(text) -> bool:
+    try:
+        float(text)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def drop_constant_columns(X: np.ndarray) -> np.ndarray:

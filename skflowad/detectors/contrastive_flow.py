@@ -199,7 +199,7 @@ class ContrastiveFlow(FlowDensity):
         self.train_noise = train_noise
         self.train_clip = train_clip
 
-    def fit(self, X, y=None, X_aux=None):
+    def fit(self, X, y=None, X_aux=None, **fit_params):
         """Fit the detector.
 
         Parameters
@@ -220,19 +220,41 @@ class ContrastiveFlow(FlowDensity):
         -------
         self : object
         """
+        return super().fit(X, y, X_aux=X_aux, **fit_params)
+
+    def _check_fit_params(self, fit_params: dict) -> dict:
+        """``X_aux`` validated like ``X`` (float64, finite, same features) and standardised."""
+        X_aux = fit_params.pop("X_aux", None)
+        super()._check_fit_params(fit_params)  # no other fit parameter
         if callable(X_aux):  # cross-validation passes a callable whole (see Notes)
             X_aux = X_aux()
-        self._X_aux = None if X_aux is None else check_array(X_aux, dtype=np.float64)
-        self._X_aux_names = getattr(X_aux, "columns", None)
-        try:
-            return super().fit(X, y)
-        finally:
-            self.__dict__.pop("_X_aux", None)
-            self.__dict__.pop("_X_aux_names", None)
+        if X_aux is None:
+            return {"X_aux": None}
+        aux_names = getattr(X_aux, "columns", None)
+        X_aux = check_array(X_aux, dtype=np.float64, input_name="X_aux")
+        if X_aux.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X_aux has {X_aux.shape[1]} features but X has {self.n_features_in_}."
+            )
+        names = getattr(self, "feature_names_in_", None)
+        if names is not None and aux_names is not None and list(aux_names) != list(names):
+            raise ValueError(
+                "X_aux's columns must be X's columns in the same order: X has "
+                f"{list(names)}, X_aux has {list(aux_names)}."
+            )
+        Z_aux = self._standardise(X_aux)
+        if np.median(np.abs(np.median(Z_aux, axis=0))) > 10:
+            warnings.warn(
+                "X_aux lies more than 10 standard deviations of X away from it on most "
+                "features: is it on the same scale? In a Pipeline, fit parameters skip "
+                "the preceding steps; pass X_aux=pipe[:-1].transform(A).",
+                UserWarning, stacklevel=5,
+            )
+        return {"X_aux": self._to_tensor(Z_aux)}
 
-    def _fit_tensors(self, X: Tensor, y: Tensor | None) -> None:
+    def _fit_tensors(self, X: Tensor, y: Tensor | None, X_aux: Tensor | None = None) -> None:
         inliers = X if y is None else X[y == 0]
-        sources = self._auxiliary_sources(X, y)
+        sources = self._auxiliary_sources(X, y, X_aux)
         self._fit_flow_by_likelihood(inliers, trim=0.0)  # eq. 1: the maximum-likelihood warm-up
         parts = [  # held-out auxiliary rows for model selection (drawn after the warm-up)
             (w, rows if isinstance(rows, str) else _holdout(rows, self.validation_fraction, self._generator()))
@@ -288,30 +310,12 @@ class ContrastiveFlow(FlowDensity):
             log_p = torch.cat([self.flow_().log_prob(c) for c in torch.split(inliers, 4096)])
         return float(np.quantile(log_p.cpu().numpy(), self.epsilon_quantile)) + self.epsilon_offset
 
-    def _auxiliary_sources(self, X: Tensor, y: Tensor | None) -> list[tuple[float, object]]:
+    def _auxiliary_sources(self, X: Tensor, y: Tensor | None, X_aux: Tensor | None
+                           ) -> list[tuple[float, object]]:
         """``[(share, rows)]`` of the auxiliary sources in use (rows: a tensor or "permutation")."""
         rows = {"permutation": "permutation"}
-        if self._X_aux is not None:
-            if self._X_aux.shape[1] != self.n_features_in_:
-                raise ValueError(
-                    f"X_aux has {self._X_aux.shape[1]} features but X has {self.n_features_in_}."
-                )
-            names = getattr(self, "feature_names_in_", None)
-            aux_names = self._X_aux_names
-            if names is not None and aux_names is not None and list(aux_names) != list(names):
-                raise ValueError(
-                    "X_aux's columns must be X's columns in the same order: X has "
-                    f"{list(names)}, X_aux has {list(aux_names)}."
-                )
-            Z_aux = self._standardise(self._X_aux)
-            if np.median(np.abs(np.median(Z_aux, axis=0))) > 10:
-                warnings.warn(
-                    "X_aux lies more than 10 standard deviations of X away from it on most "
-                    "features: is it on the same scale? In a Pipeline, fit parameters skip "
-                    "the preceding steps; pass X_aux=pipe[:-1].transform(A).",
-                    UserWarning, stacklevel=4,
-                )
-            rows["X_aux"] = self._to_tensor(Z_aux)
+        if X_aux is not None:
+            rows["X_aux"] = X_aux
         if y is not None and bool((y == 1).any()):
             rows["anomalies"] = X[y == 1]
         weights = self.aux_weights
