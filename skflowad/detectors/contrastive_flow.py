@@ -54,13 +54,13 @@ class ContrastiveFlow(FlowDensity):
         Quantile of the inliers' warm-up log-densities used by ``epsilon="auto"``.
     epsilon_offset : float, default=%(epsilon_offset)r
         Added to that quantile (natural log units). The paper's wording is "plus a
-        fixed offset (e.g. ln 10)"; ``+ln 10``, ``-ln 10`` and ``0`` were benchmarked
-        and ``0`` kept (see Notes).
+        fixed offset (e.g. ln 10)"; the default is ``0`` (the choice is in
+        ``docs/methods/contrastive_flow.md``).
     train_noise : "auto", float >= 0 or None, default=%(train_noise)r
         Noise added to each inlier training batch of both stages, as in
-        :class:`~skflowad.FlowDensity` (None: the paper's plain fit). On the shared
-        benchmark sets ``"auto"`` (with ``train_clip=10``) gained about 0.01 mean AUROC
-        without labels and lost 0.011 with labelled anomalies, so it is not the default.
+        :class:`~skflowad.FlowDensity` (None, the default: the paper's plain fit; the
+        trade of ``"auto"`` with and without labels is in
+        ``docs/methods/contrastive_flow.md``).
     train_clip : float > 0 or None, default=%(train_clip)r
         Standardised training rows clipped at +-train_clip, as in FlowDensity.
     aux_weights : dict or None, default=None
@@ -103,9 +103,6 @@ class ContrastiveFlow(FlowDensity):
     - The paper's ``epsilon = 0`` lives in its own feature space; in standardised
       space an inlier's log-density is about ``-1.4 D``, so ``0`` would clamp the
       auxiliary term from the start (ContrastiveFlow would be FlowDensity).
-    - ``epsilon_offset=0``: on 6 ADBench sets (P2 and P3, seed 0, small budget) the
-      offsets ``+ln 10``, ``0`` and ``-ln 10`` were within 0.01 mean AUROC of each
-      other; ``0`` had the best average rank over both settings.
     - A mixture ``q = sum_k w_k q_k`` enters eq. 3 as ``sum_k w_k E_{q_k}[...]``.
     - Early stopping and best-weights restore use the clamped objective on held-out
       inliers and held-out auxiliary rows (when a source has too few rows to split,

@@ -92,19 +92,17 @@ class IOCN(FlowDetector):
     - Eq. 1 is a sum over the batch; the mean is used (the same minimiser, a step
       size that does not depend on ``batch_size``). The push batch has as many
       cube samples as the minibatch has rows.
-    - ``batch_size=512`` and learning rate 1e-3 (the paper gives neither; chosen by the benchmark): P2
-      benchmark (45 ADBench sets, seed 0) mean AUROC 0.813 against 0.797 at 256,
-      a third less time per epoch; 512 with the rate doubled (0.773) and 1024 / 4e-3
-      (0.772) lost (``benchmarks/results/tuning/batch_size/README.md``).
+    - ``batch_size=512`` and learning rate 1e-3: the paper gives neither; chosen on
+      the benchmark (``docs/methods/iocn.md``).
     - Model selection: the push term's forward value is :math:`f(\\tilde z)` whatever
       the weights, since :math:`\\mathrm{INN}(\\mathrm{INN}^{-1}(\\tilde z)) = \\tilde z`,
       so the loss is the pull term minus a constant and is lowest for a collapsed map.
       Early stopping and best-weights restore therefore use ``validation_criterion``,
       which is lowest when the held-out inliers look uniform on the cube. With
       ``validation_fraction=0`` the criterion is evaluated on the training rows.
-    - Defaults ``pull="max"``, ``validation_criterion="max_calibration"``: the best
-      of the four combinations on a small P2 benchmark (20 ADBench sets, seed 0,
-      ``docs/methods/iocn.md``); the paper's 12 x (128,) architecture is kept.
+    - Defaults ``pull="max"``, ``validation_criterion="max_calibration"``, chosen on
+      the benchmark (``docs/methods/iocn.md``); the paper's 12 x (128,) architecture
+      is kept.
     - Algorithm 1's "score_in + score_in" is read as :math:`s_{out} + s_{in}` (eq. 4).
     - Decision rules: ``predict`` uses PyOD's ``contamination`` threshold, as every
       skflowad detector; the method's own rule, "outside the cube" (:math:`s(x) > 0`),

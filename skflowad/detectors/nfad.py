@@ -122,20 +122,17 @@ class NFAD(FlowDetector):
       draws at most 256 fresh base samples, however large the batch.
     * Flow stages train with ``batch_size`` and ``learning_rate`` on large sets; on
       sets of fewer than ``8 * batch_size`` rows the batch shrinks to keep 8 steps per
-      epoch (not below 256) and the learning rate with it (linear scaling). The
-      defaults 1024 / 4e-3 halve the default fit time on 10 000 rows against the
-      earlier 256 / 1e-3, which sets of up to 2048 rows still get (the
-      P3 comparison is in ``benchmarks/results/tuning/nfad_b1024_clf10``).
+      epoch (not below 256) and the learning rate with it (linear scaling), so sets
+      of up to 2048 rows train with 256 / 1e-3.
     * With known anomalies the classifier trains for the papers' 10 epochs (at least
       10 steps each): they are resampled into every step, and longer training
       memorises them and the surrogate shell, which early stopping on the same rows
-      cannot see (the papers warn of it; P3, 45 ADBench sets: 0.813 at 10 epochs
-      against 0.780 at 100 with the earlier flow batch). Without known anomalies
-      (one-class) every step sees fresh surrogates and nothing can be memorised;
-      there 10 epochs leave the classifier short of the tail's boundary (P2, 45
-      sets: 0.664 at 10 epochs against 0.728 at 100), so ``classifier_epochs="auto"``
-      takes 100 (resolved in ``classifier_epochs_``). The classifier has its own learning rate, AdamW's
-      default 1e-3; the flow's 4e-3 lost on high-dimensional sets.
+      cannot see (the papers warn of it). Without known anomalies (one-class) every
+      step sees fresh surrogates and nothing can be memorised, and 10 epochs leave
+      the classifier short of the tail's boundary, so ``classifier_epochs="auto"``
+      takes 100 (resolved in ``classifier_epochs_``; the measurements are in
+      ``docs/methods/nfad.md``). The classifier has its own learning rate, AdamW's
+      default 1e-3.
     * "p(Z) <= p" is read as the isotropic tail ``||z|| >= r`` of mass ``tail_p``,
       sampled exactly (uniform direction, chi radius by inverse CDF).
     * Surrogates are drawn fresh for every classifier step (the papers: every epoch),

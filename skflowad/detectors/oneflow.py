@@ -48,9 +48,8 @@ class OneFlow(FlowDetector):
         ``n_volume_samples`` points uniform in the latent ball, eq. 2 (OneFlow-Gen).
         ``flow``, ``n_transforms`` and ``hidden_features`` left at None take the
         variant's defaults: ``"nice"``, 6, (64, 64) for ``"const"``; ``"realnvp"``,
-        4, (256, 256) for ``"general"``. On the benchmark grid (45 sets, P1/P2) the
-        general variant is below the constant one (mean AUROC 0.691 / 0.778 against
-        0.729 / 0.835, seed 0) and varies widely from set to set; prefer ``"const"``.
+        4, (256, 256) for ``"general"``. The general variant scores below the constant
+        one on the benchmark (``docs/methods/oneflow.md``); prefer ``"const"``.
     n_volume_samples : int, default=256
         Monte-Carlo points per step for the general variant's volume (``m``).
     threshold_rule : {"contamination", "radius"}, default="contamination"
