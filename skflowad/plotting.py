@@ -1,4 +1,5 @@
-"""Region boundaries of flows: compute them, draw them, measure their length and area.
+"""Figures of fitted detectors: region boundaries (and their length and area), decision
+regions, per-feature explanations.
 
 matplotlib is imported only when a figure is drawn (``pip install skflowad[plot]``).
 """
@@ -6,7 +7,8 @@ matplotlib is imported only when a figure is drawn (``pip install skflowad[plot]
 from __future__ import annotations
 
 __all__ = [
-    "flow_region_boundary", "plot_boundaries", "plot_decision_regions", "curve_length_and_area"
+    "flow_region_boundary", "plot_boundaries", "plot_decision_regions", "plot_explanation",
+    "curve_length_and_area",
 ]
 
 from collections.abc import Mapping
@@ -160,4 +162,44 @@ def plot_decision_regions(detector, X, *, y=None, ax=None, title=None, resolutio
     ax.set_yticks([])
     if title:
         ax.set_title(title, fontsize="small")
+    return ax
+
+
+def plot_explanation(contributions, feature_names=None, *, ax=None, top=10, title=None):
+    """Bar chart of one row's feature contributions (a row of ``detector.explain(X)``).
+
+    The ``top`` features with the largest absolute contribution are drawn, the largest at
+    the top; positive bars (the feature makes the row more abnormal) in red, negative in
+    blue.
+
+    Parameters
+    ----------
+    contributions : array-like of shape (n_features,)
+    feature_names : sequence of str, optional
+        Default: ``feature 0``, ``feature 1``, ...
+    ax : matplotlib.axes.Axes, optional
+    top : int or None, default=10
+        Number of features drawn (None: all).
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+
+    values = np.asarray(contributions, dtype=np.float64).ravel()
+    names = ([f"feature {j}" for j in range(values.size)] if feature_names is None
+             else [str(n) for n in feature_names])
+    if len(names) != values.size:
+        raise ValueError(f"{len(names)} feature names for {values.size} contributions.")
+    order = np.argsort(-np.abs(values))[: values.size if top is None else top][::-1]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 0.35 * len(order) + 1))
+    colours = ["tab:red" if v > 0 else "tab:blue" for v in values[order]]
+    ax.barh([names[j] for j in order], values[order], color=colours)
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_xlabel("contribution to the anomaly score")
+    if title:
+        ax.set_title(title)
     return ax
