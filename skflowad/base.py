@@ -17,6 +17,8 @@ __all__ = [
     "COMMON_PARAMETERS_DOC",
     "ConstantFeatureWarning",
     "OFF_SUPPORT_SCORE",
+    "AUTO_TRIM_CUTOFF",
+    "within_robust_cutoff",
     "fill_parameters_doc",
     "grid_spacing",
     "add_gaussian_noise",
@@ -58,6 +60,22 @@ _SCORE_CAP = float(np.finfo(np.float32).max)
 # and that the row does not share: such a row lies off the support of everything the
 # model saw, so it ranks above every row that does not (ties broken by the model's score).
 OFF_SUPPORT_SCORE = 1e9
+
+
+# train_trim="auto": a row is left out when its negative log-likelihood exceeds the median
+# by more than this many robust standard deviations (1.4826 MAD).
+AUTO_TRIM_CUTOFF = 3.0
+
+
+def within_robust_cutoff(nll: Tensor) -> Tensor:
+    """Mask of the values at most ``AUTO_TRIM_CUTOFF`` robust SDs above their median.
+
+    The robust standard deviation is 1.4826 times the median absolute deviation; values
+    that are all equal are all kept.
+    """
+    median = nll.median()
+    spread = 1.4826 * (nll - median).abs().median()
+    return nll <= median + AUTO_TRIM_CUTOFF * spread
 
 
 # Training rows a fitted detector keeps for explain() (reference_rows_).

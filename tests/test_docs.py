@@ -54,7 +54,7 @@ def test_page_examples_run(page: Path, tmp_path, monkeypatch):
     random.seed(0)
     np.random.seed(0)
     torch.manual_seed(0)
-    namespace: dict = {"__name__": "__docs__"}
+    namespace: dict = {"__name__": "__main__"}  # as a user runs a script
     try:
         for line, code in python_blocks(page):
             # Leading newlines put the block at its own line of the page in tracebacks.

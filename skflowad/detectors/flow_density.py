@@ -13,13 +13,10 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 from torch import Tensor
 
-from ..base import FlowDetector, fill_parameters_doc
+from ..base import FlowDetector, fill_parameters_doc, within_robust_cutoff
 from ..flows import build_flow
 
 
-# train_trim="auto": a row is left out of a batch's loss when its negative log-likelihood
-# exceeds the batch median by more than this many robust standard deviations (1.4826 MAD).
-AUTO_TRIM_CUTOFF = 3.0
 
 
 def negative_log_likelihood(flow, batch: Tensor, trim: float | str = 0.0) -> Tensor:
@@ -29,14 +26,12 @@ def negative_log_likelihood(flow, batch: Tensor, trim: float | str = 0.0) -> Ten
     likely is left out of the mean (a trimmed likelihood: rows the model cannot explain,
     such as contaminating anomalies, do not pull the fit towards them). With
     ``trim="auto"``, the rows left out are those whose negative log-likelihood lies more
-    than ``AUTO_TRIM_CUTOFF`` robust standard deviations above the batch median (none
+    than :data:`skflowad.base.AUTO_TRIM_CUTOFF` robust standard deviations above the batch median (none
     when the batch has no such rows).
     """
     nll = -flow().log_prob(batch)
     if trim == "auto":
-        median = nll.detach().median()
-        spread = 1.4826 * (nll.detach() - median).abs().median()
-        kept = nll.detach() <= median + AUTO_TRIM_CUTOFF * spread
+        kept = within_robust_cutoff(nll.detach())
         return (nll * kept).sum() / kept.sum().clamp(min=1)
     if trim <= 0:
         return nll.mean()

@@ -13,11 +13,11 @@ import torch.nn.functional as F
 from scipy.stats import chi2
 from sklearn.base import clone
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, Options, StrOptions
 from sklearn.utils.validation import has_fit_parameter
 from torch import Tensor, nn
 
-from ..base import FlowDetector, fill_parameters_doc
+from ..base import FlowDetector, fill_parameters_doc, within_robust_cutoff
 from ..flows import build_flow, flow_inverse_is_fast
 from ._gaussian_tail import sample_gaussian_tail
 
@@ -88,6 +88,12 @@ class NFAD(FlowDetector):
         ε of TKDE eq. 6: 0 keeps the full surrogate term, 1 drops it (binary classifier).
     gamma : float >= 0, default=1.0
         γ of TKDE eq. 6: weight of the known-anomaly term.
+    train_trim : "auto" or 0, default=%(train_trim)r
+        Normal rows the classifier learns as normal. 0: every normal-labelled row (the
+        papers). ``"auto"``: the rows whose negative log-likelihood under the fitted flow
+        lies more than 3 robust standard deviations (1.4826 MAD) above the median are
+        left out (as FlowDensity's ``train_trim="auto"`` does per batch), so that
+        anomalies among unlabeled training rows are not learnt as normal.
 
     Attributes
     ----------
@@ -103,6 +109,8 @@ class NFAD(FlowDetector):
         E_z[(log|det J(f|z)|)^2] of ``sampler_`` at 4096 fresh base samples.
     n_known_anomalies_ : int
         Number of ``y == 1`` rows used as known anomalies.
+    n_classifier_normals_ : int
+        Number of rows the classifier learnt as normal (fewer with ``train_trim="auto"``).
     classifier_epochs_ : int
         The classifier's epoch budget (resolved when ``classifier_epochs="auto"``).
     history_ : dict
@@ -179,6 +187,7 @@ class NFAD(FlowDetector):
         "classifier_learning_rate": [Interval(Real, 0, None, closed="neither")],
         "n_surrogates": [Interval(Integral, 1, None, closed="left"), None],
         "epsilon": [Interval(Real, 0, 1, closed="both")],
+        "train_trim": [StrOptions({"auto"}), Options(Real, {0.0})],
         "gamma": [Interval(Real, 0, None, closed="left")],
     }
 
@@ -207,6 +216,7 @@ class NFAD(FlowDetector):
         n_surrogates=None,
         epsilon=0.0,
         gamma=1.0,
+        train_trim=0.0,
         score_batch_size=65536,
         device="auto",
         random_state=None,
@@ -234,6 +244,7 @@ class NFAD(FlowDetector):
         self.n_surrogates = n_surrogates
         self.epsilon = epsilon
         self.gamma = gamma
+        self.train_trim = train_trim
         self.score_batch_size = score_batch_size
         self.device = device
         self.random_state = random_state
@@ -262,10 +273,20 @@ class NFAD(FlowDetector):
             self.classifier_epochs_ = (
                 _AUTO_EPOCHS_WITH_LABELS if self.n_known_anomalies_ else _AUTO_EPOCHS_ONE_CLASS
             )
+        if self.train_trim == "auto":
+            normals = normals[self._likely_rows(normals)]
+        self.n_classifier_normals_ = int(normals.shape[0])
         if isinstance(self.classifier, str):  # step 2
             self.classifier_ = self._fit_mlp(normals, anomalies)
         else:
             self.classifier_ = self._fit_sklearn(normals, anomalies)
+
+    def _likely_rows(self, rows: Tensor) -> Tensor:
+        """Mask of the rows the flow does not find unusually unlikely (within_robust_cutoff)."""
+        with torch.no_grad():
+            nll = torch.cat([-self.flow_().log_prob(chunk)
+                             for chunk in torch.split(rows, self.score_batch_size)])
+        return within_robust_cutoff(nll)
 
     def _fit_flow(self, normals: Tensor) -> nn.Module:
         """PeerJ eqs. 7-10: max log-likelihood minus λ·E_z[(log|det J(f|z)|)^2]."""
