@@ -2,7 +2,8 @@
 
 A mkdocs hook (``hooks:`` in ``mkdocs.yml``): when the site is built, the line
 ``<!-- benchmark-results -->`` of ``docs/benchmark.md`` is replaced by one section per
-``benchmarks/results/**/results.csv`` that exists, made by the report functions of
+``benchmarks/results/**/results.csv`` that exists (those under ``tuning/`` go to
+``docs/tuning.md``, at the same marker), made by the report functions of
 :mod:`skflowad.benchmark.report` (the same tables as each run's ``summary.md``), and
 each section's average-rank figure is drawn at build time. The speed reports
 (``benchmarks/results/speed/*.md`` and their scaling plots) follow. A new results folder
@@ -89,10 +90,20 @@ def section(name: str, csv: Path, figure: str | None = None) -> str:
     return "\n\n".join(parts)
 
 
-def generate(figure_dir: Path | None = None) -> tuple[str, dict[str, Path]]:
-    """The Markdown of every section, and the figures drawn into ``figure_dir``."""
+def is_tuning(name: str) -> bool:
+    """Tuning runs (``benchmarks/results/tuning/...``) go on a page of their own."""
+    return name.startswith("tuning/")
+
+
+def generate(figure_dir: Path | None = None, tuning: bool = False
+             ) -> tuple[str, dict[str, Path]]:
+    """The Markdown of the results page (``tuning=False``: every results folder but the
+    tuning runs, then the speed reports) or of the tuning page, and the figures drawn
+    into ``figure_dir``."""
     sections, figures = [], {}
     for name, csv in results_files():
+        if is_tuning(name) != tuning:
+            continue
         uri = None
         if figure_dir is not None:
             uri, path = _rank_figure(name, csv, figure_dir)
@@ -103,6 +114,8 @@ def generate(figure_dir: Path | None = None) -> tuple[str, dict[str, Path]]:
         sections.append(section(name, csv, uri))
     if not sections:
         sections.append("No results yet: `benchmarks/results/` holds no `results.csv`.")
+    if tuning:
+        return "\n\n".join(sections), figures
     reports = sorted((RESULTS / "speed").glob("*.md"),
                      key=lambda path: (not path.name.startswith("speed_"), path.name))
     for report in reports:  # speed_<device>.md first, then the other speed notes
@@ -146,18 +159,19 @@ def on_files(files, config):
     from mkdocs.structure.files import File
 
     figure_dir = Path(tempfile.mkdtemp(prefix="skflowad-docs-"))
-    markdown, figures = generate(figure_dir)
-    _generated["markdown"] = markdown
-    for uri, path in figures.items():
-        files.append(File.generated(config, uri, content=path.read_bytes()))
+    for page, tuning in (("benchmark.md", False), ("tuning.md", True)):
+        markdown, figures = generate(figure_dir, tuning=tuning)
+        _generated[page] = markdown
+        for uri, path in figures.items():
+            files.append(File.generated(config, uri, content=path.read_bytes()))
     return files
 
 
 def on_page_markdown(markdown, page, config, files):
-    if page.file.src_uri == "benchmark.md":
+    if page.file.src_uri in _generated:
         if MARKER not in markdown:
-            raise ValueError(f"docs/benchmark.md lost its marker line {MARKER}")
-        markdown = markdown.replace(MARKER, _generated["markdown"])
+            raise ValueError(f"docs/{page.file.src_uri} lost its marker line {MARKER}")
+        markdown = markdown.replace(MARKER, _generated[page.file.src_uri])
     return markdown
 
 

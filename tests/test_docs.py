@@ -89,8 +89,12 @@ def test_benchmark_page_reads_whatever_results_exist(tmp_path, monkeypatch):
     for folder in ("grid", "someday/new"):
         (tmp_path / "results" / folder).mkdir(parents=True)
         (tmp_path / "results" / folder / "results.csv").write_text(header + "".join(rows))
+    (tmp_path / "results" / "tuning" / "x").mkdir(parents=True)
+    (tmp_path / "results" / "tuning" / "x" / "results.csv").write_text(header + "".join(rows))
     markdown, _ = page.generate()
     assert markdown.index("### The full grid") < markdown.index("### `someday/new`")
+    assert "tuning/x" not in markdown  # tuning runs have a page of their own
+    assert "### `tuning/x`" in page.generate(tuning=True)[0]
     assert "#### P1: unsupervised" in markdown and "#### P3:" in markdown
     assert "9 runs (1 failed; their errors are in the CSV)" in markdown
     speed = tmp_path / "results" / "speed"
