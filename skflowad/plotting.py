@@ -8,7 +8,7 @@ from __future__ import annotations
 
 __all__ = [
     "flow_region_boundary", "plot_boundaries", "plot_decision_regions", "plot_explanation",
-    "curve_length_and_area",
+    "curve_length_and_area", "save_figure",
 ]
 
 from collections.abc import Mapping
@@ -203,3 +203,14 @@ def plot_explanation(contributions, feature_names=None, *, ax=None, top=10, titl
     if title:
         ax.set_title(title)
     return ax
+
+
+def save_figure(fig, path, dpi: int = 100):
+    """Lay ``fig`` out tightly and write it to ``path`` (folders created); return the path."""
+    from pathlib import Path
+
+    path = Path(path)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=dpi)
+    return path

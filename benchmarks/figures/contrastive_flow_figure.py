@@ -22,6 +22,7 @@ from sklearn.datasets import make_moons  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 from skflowad import ContrastiveFlow, FlowDensity  # noqa: E402
+from skflowad.plotting import save_figure  # noqa: E402
 
 
 def main(argv=None) -> None:
@@ -62,9 +63,7 @@ def main(argv=None) -> None:
     for ax in axes[2:]:
         ax.scatter(*A.T, s=10, c="tab:red")
     fig.suptitle("score -log p(x) of the learned density (one colour scale, dark = abnormal)")
-    fig.tight_layout()
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(args.out, dpi=90)
+    save_figure(fig, args.out, dpi=90)
     print("wrote", args.out)
 
 

@@ -20,6 +20,7 @@ from sklearn.datasets import make_moons  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 from skflowad import FlowDensity  # noqa: E402
+from skflowad.plotting import save_figure  # noqa: E402
 
 
 def moons_with_anomalies(n: int = 1000, share: float = 0.03, seed: int = 0):
@@ -54,9 +55,7 @@ def main(argv=None) -> None:
         ax.set_title(f'flow="{kind}"')
     fig.suptitle("FlowDensity: score -log p(x) (log colour scale, dark = abnormal); "
                  "white: threshold_ at contamination=0.03; red: uniform anomalies")
-    fig.tight_layout()
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(args.out, dpi=90)
+    save_figure(fig, args.out, dpi=90)
     print("wrote", args.out)
 
 

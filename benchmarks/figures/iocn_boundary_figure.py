@@ -21,7 +21,7 @@ from sklearn.datasets import make_blobs, make_moons  # noqa: E402
 REPO = Path(__file__).resolve().parents[2]
 
 from skflowad import IOCN  # noqa: E402
-from skflowad.plotting import plot_boundaries  # noqa: E402
+from skflowad.plotting import plot_boundaries, save_figure  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -40,8 +40,7 @@ def main(argv: list[str] | None = None) -> None:
         inside = np.mean(det.decision_scores_ <= 0)
         ax.set_title(f"{title}: {inside:.0%} of training rows inside the cube")
         ax.set_aspect("equal")
-    fig.tight_layout()
-    fig.savefig(args.out, dpi=110)
+    save_figure(fig, args.out, dpi=110)
     print(f"wrote {args.out}")
 
 

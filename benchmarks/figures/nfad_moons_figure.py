@@ -20,6 +20,7 @@ from sklearn.datasets import make_moons  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 from skflowad import NFAD  # noqa: E402
+from skflowad.plotting import save_figure  # noqa: E402
 
 
 def main(argv=None) -> None:
@@ -50,9 +51,7 @@ def main(argv=None) -> None:
     for ax in axes.ravel():
         ax.set_xlim(-2.5, 3.5)
         ax.set_ylim(-2, 2.5)
-    fig.tight_layout()
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(args.out, dpi=90)
+    save_figure(fig, args.out, dpi=90)
     print("wrote", args.out)
 
 

@@ -24,6 +24,7 @@ from skflowad.plotting import (  # noqa: E402
     curve_length_and_area,
     flow_region_boundary,
     plot_boundaries,
+    save_figure,
 )
 
 
@@ -65,8 +66,7 @@ def main(argv=None) -> None:
             length, area = curve_length_and_area(curve)
             print(f"{name} | {region} | {length:.2f} | {area:.2f} | {inside[region]:.3f}")
         plot_boundaries(X, curves, y=y, ax=ax, title=name)
-    fig.tight_layout()
-    fig.savefig(args.out, dpi=120)
+    save_figure(fig, args.out, dpi=120)
     print("wrote", args.out)
 
 

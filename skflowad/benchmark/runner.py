@@ -46,33 +46,14 @@ from .splits import (
     SETTINGS,
     DatasetRef,
     Split,
-    drop_constant_columns,
     ensure_available,
     expand_datasets,
     load_dataset,
     make_split,
-    p3_labels,
     setting_data,
 )
 
-__all__ = [
-    "COLUMNS",
-    "DEFAULT_CAP",
-    "KEY",
-    "SETTINGS",
-    "DatasetRef",
-    "Split",
-    "drop_constant_columns",
-    "ensure_available",
-    "expand_datasets",
-    "load_dataset",
-    "make_split",
-    "p3_labels",
-    "plan_runs",
-    "run_benchmark",
-    "run_one",
-    "setting_data",
-]
+__all__ = ["COLUMNS", "KEY", "plan_runs", "run_benchmark", "run_one"]
 
 KEY: tuple[str, ...] = ("dataset", "setting", "detector", "seed")
 COLUMNS: tuple[str, ...] = KEY + (
