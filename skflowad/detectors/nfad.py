@@ -89,11 +89,11 @@ class NFAD(FlowDetector):
     gamma : float >= 0, default=1.0
         γ of TKDE eq. 6: weight of the known-anomaly term.
     train_trim : "auto" or 0, default=%(train_trim)r
-        Normal rows the classifier learns as normal. 0: every normal-labelled row (the
-        papers). ``"auto"``: the rows whose negative log-likelihood under the fitted flow
-        lies more than 3 robust standard deviations (1.4826 MAD) above the median are
-        left out (as FlowDensity's ``train_trim="auto"`` does per batch), so that
-        anomalies among unlabeled training rows are not learnt as normal.
+        Normal rows the classifier learns as normal. ``"auto"``: the rows whose negative
+        log-likelihood under the fitted flow lies more than 3 robust standard deviations
+        (1.4826 MAD) above the median are left out (as FlowDensity's ``train_trim="auto"``
+        does per batch), so that anomalies among unlabeled training rows are not learnt
+        as normal. 0: every normal-labelled row (the papers' method).
 
     Attributes
     ----------
@@ -216,7 +216,7 @@ class NFAD(FlowDetector):
         n_surrogates=None,
         epsilon=0.0,
         gamma=1.0,
-        train_trim=0.0,
+        train_trim="auto",
         score_batch_size=65536,
         device="auto",
         random_state=None,
