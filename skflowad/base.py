@@ -468,7 +468,8 @@ class FlowDetector(BaseDetector):
         2017, ICLR). It holds for every detector, as it only reads the score. Positive:
         the feature makes the row more abnormal. A value off a training constant gets
         about ``OFF_SUPPORT_SCORE``. The contributions do not sum to the score: features
-        that are abnormal only together share the credit, or neither gets it.
+        that are abnormal only together can each get the full credit (replacing either
+        one with a typical value makes the row normal again).
 
         Parameters
         ----------
@@ -495,11 +496,13 @@ class FlowDetector(BaseDetector):
         for start in range(0, X.shape[0], rows_per_chunk):
             chunk = X[start:start + rows_per_chunk]
             scores = self._score_array(chunk)
+            imputed = np.repeat(chunk, len(draws), axis=0)  # a row's copies side by side
             for j in range(X.shape[1]):
-                imputed = np.repeat(chunk, len(draws), axis=0)  # a row's copies side by side
+                own = imputed[:, j].copy()
                 imputed[:, j] = np.tile(values[:, j], chunk.shape[0])
                 imputed_scores = self._score_array(imputed).reshape(chunk.shape[0], len(draws))
                 contributions[start:start + chunk.shape[0], j] = scores - imputed_scores.mean(1)
+                imputed[:, j] = own
         return contributions
 
     def predict_pvalue(self, X):
