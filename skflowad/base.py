@@ -48,7 +48,7 @@ from torch import Tensor, nn
 from . import __version__
 from ._random import FitRandomness
 from .flows import FLOW_KINDS
-from .training import TrainingConfig, TrainingResult, train
+from .training import TrainingConfig, TrainingResult, map_batches, train
 
 # Standardised inputs are clipped to this magnitude before they reach a flow, so that
 # hostile values (1e12) give a large, finite score instead of overflowing float32.
@@ -433,8 +433,7 @@ class FlowDetector(BaseDetector):
             self.calibration_scores_ = None
             return
         with torch.inference_mode():
-            scores = torch.cat([self._score_tensors(chunk)
-                                for chunk in torch.split(rows, self.score_batch_size)])
+            scores = map_batches(self._score_tensors, rows, self.score_batch_size)
         scores = np.nan_to_num(scores.double().cpu().numpy(), nan=_SCORE_CAP,
                                posinf=_SCORE_CAP, neginf=-_SCORE_CAP)
         self.calibration_scores_ = np.sort(scores)
@@ -549,7 +548,7 @@ class FlowDetector(BaseDetector):
         loss_fn,
         data: Tensor,
         *,
-        validation_criterion=None,
+        validation_loss=None,
         batch_transform=None,
         learning_rate_parameter: str = "learning_rate",
         source_rows: Tensor | None = None,
@@ -587,7 +586,7 @@ class FlowDetector(BaseDetector):
             loss_fn,
             data,
             TrainingConfig(**settings),
-            validation_criterion=validation_criterion,
+            validation_loss=validation_loss,
             batch_transform=batch_transform,
             generator=self._generator(data.device),
         )

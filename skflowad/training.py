@@ -7,17 +7,21 @@ validation split drives early stopping with best-weights restore, and a NaN/inf
 guard stops training with an error that names the parameter to change.
 
 A method supplies its loss (``loss_fn(batch) -> scalar tensor``) and, when the loss
-says nothing about quality (IOCN's does not), its own ``validation_criterion``.
+says nothing about quality (IOCN's does not), its own ``validation_loss``.
 """
 
 from __future__ import annotations
 
-__all__ = ["TrainingConfig", "TrainingResult", "TrainingDivergedError", "train"]
+__all__ = [
+    "TrainingConfig", "TrainingResult", "TrainingDivergedError", "train", "split_validation",
+    "mean_loss", "map_batches",
+]
 
 import math
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import torch
 from sklearn.exceptions import ConvergenceWarning
@@ -67,7 +71,7 @@ def train(
     data: Tensor,
     config: TrainingConfig,
     *,
-    validation_criterion: Criterion | None = None,
+    validation_loss: Criterion | None = None,
     parameters: Iterable[nn.Parameter] | None = None,
     batch_transform: Callable[[Tensor], Tensor] | None = None,
     generator: torch.Generator | None = None,
@@ -84,8 +88,8 @@ def train(
         Training rows, already on the training device. A random
         ``config.validation_fraction`` of them is held out for model selection.
     config : TrainingConfig
-    validation_criterion : callable, optional
-        ``validation_criterion(validation_rows)`` returns a scalar tensor, lower is
+    validation_loss : callable, optional
+        ``validation_loss(validation_rows)`` returns a scalar tensor, lower is
         better. Default: the mean of ``loss_fn`` over the held-out rows. When there
         is no held-out split, a given criterion is evaluated on the training rows
         (the training loss is monitored only when no criterion is given).
@@ -110,7 +114,7 @@ def train(
     params = [p for p in (module.parameters() if parameters is None else parameters)]
     device = data.device
     train_rows, val_rows, val_index = split_validation(data, config.validation_fraction, generator)
-    criterion = validation_criterion or (lambda rows: mean_loss(loss_fn, rows, config.batch_size))
+    criterion = validation_loss or (lambda rows: mean_loss(loss_fn, rows, config.batch_size))
     optimizer = _adamw(params, config)
     n_train = train_rows.shape[0]
     n_batches = max(1, math.ceil(n_train / config.batch_size))
@@ -135,7 +139,7 @@ def train(
         _check_finite(epoch_loss, "training loss", epoch, config)
         result.loss_curve.append(epoch_loss)
 
-        if val_rows is None and validation_criterion is None:
+        if val_rows is None and validation_loss is None:
             value = epoch_loss
         else:  # a method's own criterion is used even without a split (on the train rows)
             module.eval()
@@ -189,12 +193,23 @@ def split_validation(data: Tensor, fraction: float, generator: torch.Generator |
     return data[perm[n_val:]], data[perm[:n_val]], perm[:n_val].cpu()
 
 
+def map_batches(fn: Callable[[Tensor], Any], rows: Tensor, batch_size: int) -> Any:
+    """``fn`` applied to ``rows`` in chunks of at most ``batch_size`` rows, concatenated.
+
+    The one batching helper of the package: memory stays bounded by one chunk. When ``fn``
+    returns a tuple of tensors, each part is concatenated on its own.
+    """
+    outputs = [fn(chunk) for chunk in torch.split(rows, batch_size)]
+    if isinstance(outputs[0], tuple):
+        return tuple(torch.cat(parts) for parts in zip(*outputs))
+    return torch.cat(outputs)
+
+
 def mean_loss(loss_fn: LossFn, rows: Tensor, batch_size: int) -> Tensor:
-    """Row-weighted mean of ``loss_fn`` over ``rows`` in bounded batches."""
-    total = torch.zeros((), device=rows.device)
-    for chunk in torch.split(rows, max(batch_size, 4096)):
-        total += loss_fn(chunk) * chunk.shape[0]
-    return total / rows.shape[0]
+    """Row-weighted mean of ``loss_fn`` over ``rows`` in chunks of ``max(batch_size, 4096)``."""
+    weighted = map_batches(lambda chunk: (loss_fn(chunk) * chunk.shape[0]).reshape(1),
+                           rows, max(batch_size, 4096))
+    return weighted.sum() / rows.shape[0]
 
 
 def _check_finite(value: float, what: str, epoch: int, config: TrainingConfig) -> None:

@@ -48,9 +48,9 @@ def test_classifier_loss_is_eq_6_of_the_softplus_terms():
     expected = 0.5 * (F.softplus(logit(ROWS)).mean()
                       + 0.9 * F.softplus(-logit(surrogates)).mean()
                       + 2.0 * F.softplus(-logit(known)).mean())
-    got = classifier_loss(net, ROWS, known, surrogates, epsilon=0.1, gamma=2.0)
+    got = classifier_loss(net, ROWS, known, surrogates, surrogate_discount=0.1, gamma=2.0)
     assert torch.allclose(got, expected, atol=1e-6)
-    without = classifier_loss(net, ROWS, None, surrogates, epsilon=0.1, gamma=2.0)
+    without = classifier_loss(net, ROWS, None, surrogates, surrogate_discount=0.1, gamma=2.0)
     assert torch.allclose(without, expected - F.softplus(-logit(known)).mean(), atol=1e-6)
 
 

@@ -199,7 +199,7 @@ def test_jacobian_warmup_and_one_plus_epsilon_loss_run():
     normal, cluster_a, _, _ = _clusters(seed=7)
     X = np.vstack([normal, cluster_a[:5]])
     y = np.r_[np.zeros(len(normal), int), np.ones(5, int)]
-    det = NFAD(jacobian_warmup=5, epsilon=0.5, gamma=2.0, **SMALL).fit(X, y)
+    det = NFAD(jacobian_warmup=5, surrogate_discount=0.5, gamma=2.0, **SMALL).fit(X, y)
     assert _auroc(det, normal[::3], cluster_a[5:]) > 0.9
 
 
@@ -218,8 +218,8 @@ def test_label_errors():
         NFAD(**SMALL).fit(normal, np.full(len(normal), 2))
     with pytest.raises(ValueError, match="labels but X has"):
         NFAD(**SMALL).fit(normal, np.zeros(3))
-    with pytest.raises(ValueError, match="epsilon"):
-        NFAD(epsilon=1.0, **SMALL).fit(normal)
+    with pytest.raises(ValueError, match="surrogate_discount"):
+        NFAD(surrogate_discount=1.0, **SMALL).fit(normal)
 
 
 def _correlated_case(seed=0, d=4):
@@ -250,3 +250,16 @@ def test_known_anomalies_do_not_blind_nfad_to_an_unseen_kind(classifier_epochs):
         pytest.xfail("classifier_epochs='auto' trains 10 epochs with labels, which "
                      f"memorises the known kind: {with_labels:.3f} against {one_class:.3f}")
     assert with_labels >= 0.95 * one_class
+
+
+def test_deprecated_epsilon_warns_and_is_used():
+    normal, cluster_a, _, _ = _clusters(seed=10, n_normal=200)
+    X = np.vstack([normal, cluster_a[:5]])
+    y = np.r_[np.zeros(len(normal), int), np.ones(5, int)]
+    params = {**SMALL, "epochs": 3, "random_state": 0}
+    with pytest.warns(FutureWarning, match="surrogate_discount"):
+        old = NFAD(epsilon=0.5, **params).fit(X, y).decision_scores_
+    new = NFAD(surrogate_discount=0.5, **params).fit(X, y).decision_scores_
+    default = NFAD(**params).fit(X, y).decision_scores_
+    np.testing.assert_allclose(old, new, rtol=1e-5, atol=1e-5)
+    assert not np.allclose(new, default, rtol=1e-3, atol=1e-3)

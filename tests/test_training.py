@@ -39,7 +39,7 @@ def test_early_stopping_restores_the_best_weights():
         loss_fn,
         data,
         TrainingConfig(epochs=50, learning_rate=0.05, patience=3),
-        validation_criterion=criterion,
+        validation_loss=criterion,
     )
     assert result.best_epoch == 2 and result.n_epochs == 5
     torch.testing.assert_close(module.weight.detach(), snapshots[1])
@@ -53,7 +53,7 @@ def test_method_supplied_validation_criterion_sees_held_out_rows():
         loss_fn,
         torch.arange(100.0).unsqueeze(1),
         TrainingConfig(epochs=2, validation_fraction=0.2),
-        validation_criterion=lambda rows: seen.append(rows.shape[0]) or torch.tensor(0.0),
+        validation_loss=lambda rows: seen.append(rows.shape[0]) or torch.tensor(0.0),
     )
     assert seen == [20, 20]
 

@@ -19,7 +19,7 @@ from ..base import FlowDetector, fill_parameters_doc
 # Bounds that admit every finite float and refuse NaN and +-inf.
 _FINITE = float(np.finfo(np.float64).max)
 from ..flows import build_flow
-from ..training import mean_loss, split_validation
+from ..training import map_batches, mean_loss, split_validation
 from .flow_density import FlowDensity
 
 AUX_SOURCES = ("X_aux", "anomalies", "permutation")
@@ -268,7 +268,7 @@ class ContrastiveFlow(FlowDensity):
             self._train(
                 "auxiliary", aux_flow,
                 lambda batch: _contrast(nll, batch, parts, train=True, generator=generator),
-                inliers, validation_criterion=lambda val: _contrast(nll, val, parts, train=False),
+                inliers, validation_loss=lambda val: _contrast(nll, val, parts, train=False),
             )
             self.aux_flow_ = aux_flow
             return
@@ -280,7 +280,7 @@ class ContrastiveFlow(FlowDensity):
             self._training_rows(inliers, self.train_clip),
             batch_transform=self._training_noise(self.train_noise),
             source_rows=inliers,
-            validation_criterion=lambda val: mean_loss(
+            validation_loss=lambda val: mean_loss(
                 lambda rows: -flow().log_prob(rows).mean(), val, self.batch_size
             ) + _contrast(lambda rows: clamped_log_prob(flow, rows, eps), val, parts,
                           train=False),
@@ -304,7 +304,7 @@ class ContrastiveFlow(FlowDensity):
         if self.epsilon is None or self.epsilon != "auto":
             return None if self.epsilon is None else float(self.epsilon)
         with torch.no_grad():
-            log_p = torch.cat([self.flow_().log_prob(c) for c in torch.split(inliers, 4096)])
+            log_p = map_batches(self.flow_().log_prob, inliers, self.score_batch_size)
         return float(np.quantile(log_p.cpu().numpy(), self.epsilon_quantile)) + self.epsilon_offset
 
     def _auxiliary_sources(self, X: Tensor, y: Tensor | None, X_aux: Tensor | None

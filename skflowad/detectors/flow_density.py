@@ -17,8 +17,6 @@ from ..base import FlowDetector, fill_parameters_doc, within_robust_cutoff
 from ..flows import build_flow
 
 
-
-
 def negative_log_likelihood(flow, batch: Tensor, trim: float | str = 0.0) -> Tensor:
     """Mean of :math:`-\\log p_\\theta(x)` over a batch: the maximum-likelihood loss.
 

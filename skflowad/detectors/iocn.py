@@ -15,6 +15,7 @@ from torch import Tensor
 
 from ..base import COMMON_PARAMETERS_DOC, FlowDetector, fill_parameters_doc
 from ..flows import build_flow
+from ..training import map_batches
 
 PullFn = Callable[[Tensor], Tensor]
 
@@ -202,10 +203,10 @@ class IOCN(FlowDetector):
             return pull_push_loss(flow().transform, batch, z_cube, pull)
 
         def criterion(rows: Tensor) -> Tensor:
-            z = torch.cat([flow().transform(c) for c in torch.split(rows, self.score_batch_size)])
+            z = map_batches(flow().transform, rows, self.score_batch_size)
             return _CRITERIA[self.validation_criterion](z)
 
-        self._train("flow", flow, loss_fn, X, validation_criterion=criterion)
+        self._train("flow", flow, loss_fn, X, validation_loss=criterion)
         self.flow_ = flow
 
     def _score_tensors(self, X: Tensor) -> Tensor:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = ["NFAD"]
 
+import warnings
 from collections.abc import Callable
 from numbers import Integral, Real
 
@@ -19,6 +20,7 @@ from torch import Tensor, nn
 
 from ..base import FlowDetector, fill_parameters_doc, within_robust_cutoff
 from ..flows import build_flow, flow_inverse_is_fast
+from ..training import map_batches
 from ._gaussian_tail import sample_gaussian_tail
 
 _AUTO_TAIL_P_FALLBACK = 0.05
@@ -48,7 +50,7 @@ class NFAD(FlowDetector):
     (``y == 1``, if any) and surrogate anomalies ``f(z)``, ``z`` drawn from the
     Gaussian tail of probability mass ``tail_p``, with the (1+ε) loss of the TKDE
     preprint (eq. 6), :math:`\\tfrac12(L_+ + \\gamma L_- + (1-\\varepsilon) L_0)`;
-    ``epsilon=0, gamma=1`` is exactly PeerJ Algorithm 1 (three equal-weight
+    ``surrogate_discount=0, gamma=1`` is exactly PeerJ Algorithm 1 (three equal-weight
     cross-entropy terms). The anomaly score is the classifier's anomaly logit.
 
     Parameters
@@ -84,8 +86,9 @@ class NFAD(FlowDetector):
         1e-3); ``learning_rate`` and ``batch_size`` apply to the flow stages.
     n_surrogates : int or None, default=None
         Surrogates given to a scikit-learn classifier; None: as many as normal rows.
-    epsilon : float in [0, 1], default=0.0
-        ε of TKDE eq. 6: 0 keeps the full surrogate term, 1 drops it (binary classifier).
+    surrogate_discount : float in [0, 1], default=0.0
+        ε of TKDE eq. 6: the surrogate term is weighted by 1 - ε; 0 keeps it whole, 1
+        drops it (a binary classifier of normals against known anomalies).
     gamma : float >= 0, default=1.0
         γ of TKDE eq. 6: weight of the known-anomaly term.
     train_trim : "auto" or 0, default=%(train_trim)r
@@ -94,6 +97,11 @@ class NFAD(FlowDetector):
         (1.4826 MAD) above the median are left out (as FlowDensity's ``train_trim="auto"``
         does per batch), so that anomalies among unlabeled training rows are not learnt
         as normal. 0: every normal-labelled row (the papers' method).
+
+    epsilon : float in [0, 1], default="deprecated"
+        Former name of ``surrogate_discount`` (renamed in 0.2: ContrastiveFlow's
+        ``epsilon`` is a log-density clamp); still used, with a FutureWarning, when set.
+        Removed in 0.3.
 
     Attributes
     ----------
@@ -186,7 +194,8 @@ class NFAD(FlowDetector):
         "classifier_batch_size": [Interval(Integral, 1, None, closed="left")],
         "classifier_learning_rate": [Interval(Real, 0, None, closed="neither")],
         "n_surrogates": [Interval(Integral, 1, None, closed="left"), None],
-        "epsilon": [Interval(Real, 0, 1, closed="both")],
+        "surrogate_discount": [Interval(Real, 0, 1, closed="both")],
+        "epsilon": [Interval(Real, 0, 1, closed="both"), StrOptions({"deprecated"})],
         "train_trim": [StrOptions({"auto"}), Options(Real, {0.0})],
         "gamma": [Interval(Real, 0, None, closed="left")],
     }
@@ -214,13 +223,14 @@ class NFAD(FlowDetector):
         classifier_batch_size=100,
         classifier_learning_rate=1e-3,
         n_surrogates=None,
-        epsilon=0.0,
+        surrogate_discount=0.0,
         gamma=1.0,
         train_trim="auto",
         score_batch_size=65536,
         device="auto",
         random_state=None,
         verbose=0,
+        epsilon="deprecated",
     ):
         self.contamination = contamination
         self.flow = flow
@@ -242,23 +252,28 @@ class NFAD(FlowDetector):
         self.classifier_batch_size = classifier_batch_size
         self.classifier_learning_rate = classifier_learning_rate
         self.n_surrogates = n_surrogates
-        self.epsilon = epsilon
+        self.surrogate_discount = surrogate_discount
         self.gamma = gamma
         self.train_trim = train_trim
         self.score_batch_size = score_batch_size
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.epsilon = epsilon
 
     # ------------------------------------------------------------------ Algorithm 1
     def _fit_tensors(self, X: Tensor, y: Tensor | None) -> None:
         normals = X if y is None else X[y == 0]
         anomalies = X[:0] if y is None else X[y == 1]
         self.n_known_anomalies_ = int(anomalies.shape[0])
-        if self.epsilon == 1 and not self.n_known_anomalies_:
+        if self.epsilon != "deprecated":
+            warnings.warn("NFAD's `epsilon` was renamed `surrogate_discount` in 0.2 and will be "
+                          "removed in 0.3; its value is used.", FutureWarning, stacklevel=3)
+        if self._discount() == 1 and not self.n_known_anomalies_:
             raise ValueError(
-                "epsilon=1 drops the surrogate term and y has no known anomaly (1): nothing "
-                "would be learnt as anomalous; lower epsilon or pass labelled anomalies."
+                "surrogate_discount=1 drops the surrogate term and y has no known anomaly (1): "
+                "nothing would be learnt as anomalous; lower surrogate_discount or pass "
+                "labelled anomalies."
             )
         self.flow_ = self._fit_flow(normals)  # step 1
         self.sampler_ = self._distill(self.flow_, normals) if self.distill else self.flow_
@@ -284,8 +299,7 @@ class NFAD(FlowDetector):
     def _likely_rows(self, rows: Tensor) -> Tensor:
         """Mask of the rows the flow does not find unusually unlikely (within_robust_cutoff)."""
         with torch.no_grad():
-            nll = torch.cat([-self.flow_().log_prob(chunk)
-                             for chunk in torch.split(rows, self.score_batch_size)])
+            nll = -map_batches(self.flow_().log_prob, rows, self.score_batch_size)
         return within_robust_cutoff(nll)
 
     def _fit_flow(self, normals: Tensor) -> nn.Module:
@@ -310,7 +324,7 @@ class NFAD(FlowDetector):
             flow,
             loss_fn,
             normals,
-            validation_criterion=lambda rows: jacobian_penalised_nll(
+            validation_loss=lambda rows: jacobian_penalised_nll(
                 flow, rows, val_z, schedule.current),
             batch_size=batch_size,
             learning_rate=learning_rate,
@@ -351,7 +365,7 @@ class NFAD(FlowDetector):
                 lambda batch: kl(torch.randn(batch.shape, generator=generator,
                                              device=batch.device)),
                 base_rows,
-                validation_criterion=kl,
+                validation_loss=kl,
                 batch_size=batch_size,
                 learning_rate=learning_rate,
             )
@@ -372,7 +386,7 @@ class NFAD(FlowDetector):
         generator = self._generator(normals.device)
 
         def loss(rows: Tensor, known: Tensor | None, surrogates: Tensor) -> Tensor:
-            return classifier_loss(net, rows, known, surrogates, self.epsilon, self.gamma)
+            return classifier_loss(net, rows, known, surrogates, self._discount(), self.gamma)
 
         # Fresh surrogates for every step, drawn an epoch's worth (at most _POOL_ROWS) at a
         # time: one flow pass over many rows costs far less than one per step (5x on 2 CPU
@@ -399,7 +413,7 @@ class NFAD(FlowDetector):
             net,
             loss_fn,
             normals,
-            validation_criterion=lambda rows: loss(
+            validation_loss=lambda rows: loss(
                 rows, anomalies if anomalies.shape[0] else None, val_surrogates
             ),
             epochs=self.classifier_epochs_,
@@ -415,7 +429,7 @@ class NFAD(FlowDetector):
         surrogates = self._sample_surrogates(n_sur, normals.shape[1], normals.device,
                                              self._generator(normals.device))
         parts = [normals, anomalies, surrogates]
-        weights = [1.0, self.gamma, 1.0 - self.epsilon]  # eq. 6: one weight per term
+        weights = [1.0, self.gamma, 1.0 - self._discount()]  # eq. 6: one weight per term
         X = torch.cat(parts).cpu().numpy().astype(np.float64)
         y = np.concatenate([np.zeros(len(normals)), np.ones(len(anomalies) + n_sur)])
         w = np.concatenate([np.full(len(p), wt / max(len(p), 1)) for p, wt in zip(parts, weights)])
@@ -425,6 +439,10 @@ class NFAD(FlowDetector):
         else:
             clf.fit(X, y)
         return clf
+
+    def _discount(self) -> float:
+        """ε of TKDE eq. 6: ``surrogate_discount``, or the deprecated ``epsilon`` when set."""
+        return self.surrogate_discount if self.epsilon == "deprecated" else self.epsilon
 
     def _resolve_tail_p(self, anomalies: Tensor) -> float:
         if self.tail_p != "auto":
@@ -550,8 +568,8 @@ def classifier_network(dim: int) -> nn.Module:
 
 
 def classifier_loss(net: nn.Module, rows: Tensor, known: Tensor | None, surrogates: Tensor,
-                    epsilon: float, gamma: float) -> Tensor:
-    """TKDE eq. 6: :math:`\\tfrac12[L^+ + (1-\\epsilon) L^0 + \\gamma L^-]`.
+                    surrogate_discount: float, gamma: float) -> Tensor:
+    """TKDE eq. 6: :math:`\\tfrac12[L^+ + (1-\\epsilon) L^0 + \\gamma L^-]`, ε = ``surrogate_discount``.
 
     With :math:`f = P(\\text{normal}) = \\sigma(-\\text{logit})`, :math:`-\\log f` is
     ``softplus(logit)``: :math:`L^+` over the normal ``rows``, :math:`L^0` over the
@@ -561,7 +579,7 @@ def classifier_loss(net: nn.Module, rows: Tensor, known: Tensor | None, surrogat
     groups = [rows, surrogates] if known is None else [rows, surrogates, known]
     logits = net(torch.cat(groups)).split([g.shape[0] for g in groups])
     total = F.softplus(logits[0]).mean()  # L+
-    total = total + (1 - epsilon) * F.softplus(-logits[1]).mean()  # L0
+    total = total + (1 - surrogate_discount) * F.softplus(-logits[1]).mean()  # L0
     if known is not None:
         total = total + gamma * F.softplus(-logits[2]).mean()  # L-
     return 0.5 * total

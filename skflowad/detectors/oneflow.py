@@ -15,6 +15,7 @@ from torch import Tensor
 
 from ..base import FlowDetector, fill_parameters_doc
 from ..flows import build_flow, sphere_preimage
+from ..training import map_batches
 
 # (flow, n_transforms, hidden_features) used where those parameters are None: NICE with
 # the paper's PIDForest-table architecture for "const"; RealNVP, 4 x (256, 256) for
@@ -208,7 +209,7 @@ class OneFlow(FlowDetector):
             z, ladj = self._latent(flow, rows)
             return volume(z.norm(dim=-1), ladj, fixed_ball)
 
-        self._train("flow", flow, loss_fn, X, validation_criterion=held_out_log_volume)
+        self._train("flow", flow, loss_fn, X, validation_loss=held_out_log_volume)
         self.flow_ = flow
         with torch.no_grad():
             z, ladj = self._latent(flow, X)
@@ -222,9 +223,7 @@ class OneFlow(FlowDetector):
 
     def _latent(self, flow, rows: Tensor) -> tuple[Tensor, Tensor]:
         """Latent points and forward log-determinants of ``rows``, in bounded chunks."""
-        chunks = torch.split(rows, self.score_batch_size)
-        parts = [flow().transform.call_and_ladj(chunk) for chunk in chunks]
-        return torch.cat([p[0] for p in parts]), torch.cat([p[1] for p in parts])
+        return map_batches(flow().transform.call_and_ladj, rows, self.score_batch_size)
 
     def _process_decision_scores(self):
         super()._process_decision_scores()
