@@ -105,3 +105,18 @@ def test_benchmark_page_reads_whatever_results_exist(tmp_path, monkeypatch):
     markdown, figures = page.generate(tmp_path / "figures")
     assert "### Speed on CPU" in markdown and "#### Scoring" in markdown
     assert figures["benchmark_figures/speed_cpu_scaling.png"] == speed / "speed_cpu_scaling.png"
+
+
+def test_maths_is_rendered_to_mathml_at_build_time():
+    pytest.importorskip("latex2mathml")  # the docs extra
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("render_math", ROOT / "docs" / "render_math.py")
+    render_math = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(render_math)
+    page = ('<p>score <span class="arithmatex">\\(-\\log p(x) &lt; t\\)</span> and</p>'
+            '<div class="arithmatex">\\[\\tfrac12 \\sum_i z_i^2\\]</div>')
+    out = render_math.render(page)
+    assert "arithmatex" not in out and "\\log" not in out
+    assert out.count("<math") == 2 and 'display="block"' in out and 'display="inline"' in out
+    assert "<mo>&#x0003C;</mo>" in out  # the page's "&lt;" is a "<" in the MathML
