@@ -4,7 +4,9 @@ ADBench (Han et al., "ADBench: Anomaly Detection Benchmark", NeurIPS 2022,
 https://github.com/Minqi824/ADBench) ships each dataset as an ``.npz`` file holding
 ``X`` (features) and ``y`` (``1`` = anomaly). :func:`load_adbench` reads them from a
 data folder and, when a file is missing and the network allows, downloads it from
-ADBench's public repository. :func:`load_quick_task` builds small anomaly tasks from
+ADBench's public repository with pooch (atomic writes, a progress bar) and compares its
+SHA-256 with :data:`ADBENCH_SHA256`, the hashes of the files the benchmark tables were
+computed from. :func:`load_quick_task` builds small anomaly tasks from
 data bundled with scikit-learn and PyOD, for tests and the quick benchmark.
 """
 
@@ -13,18 +15,20 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import shutil
-import tempfile
-import urllib.request
+import warnings
 from pathlib import Path
 
 import numpy as np
+
+from ._adbench_sha256 import ADBENCH_SHA256
 
 __all__ = [
     "ADBENCH_CLASSICAL",
     "ADBENCH_CV",
     "ADBENCH_DATASETS",
+    "ADBENCH_SHA256",
     "ADBENCH_URL",
+    "DatasetVersionWarning",
     "QUICK_TASKS",
     "available_datasets",
     "get_data_home",
@@ -38,6 +42,10 @@ ADBENCH_URL = "https://github.com/Minqi824/ADBench/raw/main/adbench/datasets"
 """Root of ADBench's dataset folders; a file lives at ``{ADBENCH_URL}/{folder}/{name}.npz``."""
 
 ENV_VAR = "SKFLOWAD_DATA"
+
+
+class DatasetVersionWarning(UserWarning):
+    """A downloaded ADBench file is not the one the benchmark tables were computed from."""
 
 ADBENCH_CLASSICAL: tuple[str, ...] = (
     "1_ALOI", "2_annthyroid", "3_backdoor", "4_breastw", "5_campaign", "6_cardio",
@@ -180,7 +188,7 @@ def _obtain(full: str, path: Path, download: bool) -> None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             _fetch(_url(full), path)
-        except OSError as exc:  # URLError, timeouts and disk errors are OSErrors
+        except OSError as exc:  # requests' errors, timeouts and disk errors are OSErrors
             reason = f"the download from {_url(full)} failed ({exc})"
         else:
             _check_download(path)
@@ -193,24 +201,35 @@ def _obtain(full: str, path: Path, download: bool) -> None:
 
 
 def _check_download(path: Path) -> None:
-    """Remove a downloaded file that is not a valid ADBench archive, then raise."""
+    """Remove a downloaded file that is not a valid ADBench archive (then raise), and warn
+    when its SHA-256 is not the registered one (:data:`ADBENCH_SHA256`)."""
     try:
         _read_npz(path)
     except Exception as exc:
         path.unlink(missing_ok=True)
         raise ValueError(f"The file downloaded to {path} is not a valid ADBench archive ({exc}).")
+    import pooch
+
+    expected = ADBENCH_SHA256.get(path.stem)
+    got = pooch.file_hash(str(path), alg="sha256")
+    if expected is not None and got != expected:
+        warnings.warn(
+            f"{path.name} has SHA-256 {got}, not {expected}, the file the benchmark tables "
+            "were computed from: results on it may differ from the published ones.",
+            DatasetVersionWarning, stacklevel=4,
+        )
 
 
-def _fetch(url: str, dest: Path, timeout: float = 60.0) -> None:
-    """Download ``url`` to ``dest`` atomically (temporary file, then rename)."""
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as resp:
-            shutil.copyfileobj(resp, out)
-        os.replace(tmp, dest)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+def _fetch(url: str, dest: Path, downloader=None) -> None:
+    """Download ``url`` to ``dest`` with pooch: a temporary file renamed when complete, so
+    an interrupted download leaves nothing behind; a progress bar on the terminal.
+
+    ``downloader`` replaces pooch's HTTP downloader (``downloader(url, output_file, pooch)``).
+    """
+    import pooch
+
+    pooch.retrieve(url, known_hash=None, fname=dest.name, path=dest.parent,
+                   downloader=downloader or pooch.HTTPDownloader(progressbar=True, timeout=60))
 
 
 def _read_npz(path: Path) -> tuple[np.ndarray, np.ndarray]:

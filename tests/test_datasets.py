@@ -2,6 +2,7 @@
 
 import os
 import urllib.error
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +33,7 @@ needs_shared = pytest.mark.skipif(
 @pytest.fixture(autouse=True)
 def no_network(monkeypatch):
     """Tests never download: any unexpected fetch fails loudly."""
-    def refuse(url, dest, timeout=60.0):
+    def refuse(url, dest, **kwargs):
         raise AssertionError(f"unexpected download of {url}")
 
     monkeypatch.setattr(datasets, "_fetch", refuse)
@@ -97,7 +98,7 @@ def test_default_cache_folder(monkeypatch, tmp_path):
 
 
 def test_offline_error_names_file_folder_and_variable(monkeypatch, tmp_path):
-    def offline(url, dest, timeout=60.0):
+    def offline(url, dest, **kwargs):
         raise urllib.error.URLError("no network")
 
     monkeypatch.setattr(datasets, "_fetch", offline)
@@ -117,7 +118,7 @@ def test_download_false_does_not_fetch(tmp_path):
 def test_download_writes_file_once(monkeypatch, tmp_path):
     calls = []
 
-    def fake_fetch(url, dest, timeout=60.0):
+    def fake_fetch(url, dest, **kwargs):
         calls.append(url)
         _write_npz(dest)
 
@@ -132,7 +133,7 @@ def test_download_writes_file_once(monkeypatch, tmp_path):
 
 
 def test_invalid_download_is_removed(monkeypatch, tmp_path):
-    def fake_fetch(url, dest, timeout=60.0):
+    def fake_fetch(url, dest, **kwargs):
         dest.write_text("<html>not found</html>")
 
     monkeypatch.setattr(datasets, "_fetch", fake_fetch)
@@ -141,17 +142,48 @@ def test_invalid_download_is_removed(monkeypatch, tmp_path):
     assert not (tmp_path / "45_wine.npz").exists()
 
 
-def test_fetch_is_atomic_with_file_urls(tmp_path):
-    # the real _fetch; file:// URLs need no network
+def test_fetch_goes_through_pooch_and_leaves_no_partial_file(tmp_path):
+    # the real _fetch with a local downloader in place of pooch's HTTP one (no network)
     source = tmp_path / "src.npz"
     _write_npz(source)
+
+    def copy(url, output_file, pooch):
+        with open(output_file, "wb") as out:
+            out.write(source.read_bytes())
+
+    def broken(url, output_file, pooch):
+        with open(output_file, "wb") as out:
+            out.write(b"half a file")
+        raise OSError("connection reset")
+
     dest = tmp_path / "out" / "copy.npz"
     dest.parent.mkdir()
-    REAL_FETCH(source.as_uri(), dest)
+    REAL_FETCH("https://example.invalid/copy.npz", dest, downloader=copy)
     assert dest.read_bytes() == source.read_bytes()
-    with pytest.raises(OSError):
-        REAL_FETCH((tmp_path / "missing.npz").as_uri(), tmp_path / "out" / "x.npz")
+    with pytest.raises(OSError, match="reset"):
+        REAL_FETCH("https://example.invalid/x.npz", tmp_path / "out" / "x.npz",
+                   downloader=broken)
     assert sorted(p.name for p in dest.parent.iterdir()) == ["copy.npz"]  # no partial file
+
+
+def test_download_with_another_hash_warns(monkeypatch, tmp_path):
+    monkeypatch.setattr(datasets, "_fetch", lambda url, dest, **kwargs: _write_npz(dest))
+    assert "45_wine" in datasets.ADBENCH_SHA256
+    with pytest.warns(datasets.DatasetVersionWarning, match="SHA-256"):
+        load_adbench("wine", data_home=tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a local file is read as it is: no hash check
+        load_adbench("wine", data_home=tmp_path)
+
+
+@needs_shared
+def test_registered_hashes_are_those_of_the_shared_files():
+    import pooch
+
+    names = available_datasets(SHARED)
+    assert len(names) >= 45 and set(names) <= set(datasets.ADBENCH_SHA256)
+    for name in names:
+        assert pooch.file_hash(str(SHARED / f"{name}.npz")) == datasets.ADBENCH_SHA256[name]
 
 
 def test_available_datasets_lists_only_known_files(tmp_path):
