@@ -15,17 +15,17 @@ from sklearn.utils.validation import check_array
 from torch import Tensor
 
 from ..base import FlowDetector, fill_parameters_doc
+from ..flows import build_flow
+from ..training import map_batches, mean_loss, split_validation
+from ._likelihood import RECIPE_CONSTRAINTS, LikelihoodFlowMixin
 
 # Bounds that admit every finite float and refuse NaN and +-inf.
 _FINITE = float(np.finfo(np.float64).max)
-from ..flows import build_flow
-from ..training import map_batches, mean_loss, split_validation
-from .flow_density import FlowDensity
 
 AUX_SOURCES = ("X_aux", "anomalies", "permutation")
 
 
-class ContrastiveFlow(FlowDensity):
+class ContrastiveFlow(LikelihoodFlowMixin, FlowDetector):
     """Normalizing flow that learns the normalised positive difference of inliers and auxiliary data.
 
     The flow maximises the likelihood of the inliers ``x ~ p`` and minimises the
@@ -143,8 +143,7 @@ class ContrastiveFlow(FlowDensity):
         "epsilon_offset": [Interval(Real, -_FINITE, _FINITE, closed="both")],
         "aux_weights": [dict, None],
         "objective": [StrOptions({"contrastive", "ratio"})],
-        "train_noise": FlowDensity._parameter_constraints["train_noise"],
-        "train_clip": FlowDensity._parameter_constraints["train_clip"],
+        **RECIPE_CONSTRAINTS,
     }
 
     def __init__(

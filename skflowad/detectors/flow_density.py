@@ -2,42 +2,22 @@
 
 from __future__ import annotations
 
-__all__ = ["FlowDensity"]
+__all__ = ["FlowDensity", "negative_log_likelihood"]
 
-from numbers import Integral, Real
+from numbers import Real
 
-import numpy as np
-import torch
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
 from torch import Tensor
 
-from ..base import FlowDetector, fill_parameters_doc, within_robust_cutoff
-from ..flows import build_flow
+from ..base import FlowDetector, fill_parameters_doc
+from ._likelihood import (
+    RECIPE_CONSTRAINTS,
+    LikelihoodFlowMixin,
+    negative_log_likelihood,
+)
 
 
-def negative_log_likelihood(flow, batch: Tensor, trim: float | str = 0.0) -> Tensor:
-    """Mean of :math:`-\\log p_\\theta(x)` over a batch: the maximum-likelihood loss.
-
-    With ``trim > 0``, the ``trim`` share of the batch's rows that the flow finds least
-    likely is left out of the mean (a trimmed likelihood: rows the model cannot explain,
-    such as contaminating anomalies, do not pull the fit towards them). With
-    ``trim="auto"``, the rows left out are those whose negative log-likelihood lies more
-    than :data:`skflowad.base.AUTO_TRIM_CUTOFF` robust standard deviations above the batch median (none
-    when the batch has no such rows).
-    """
-    nll = -flow().log_prob(batch)
-    if trim == "auto":
-        kept = within_robust_cutoff(nll.detach())
-        return (nll * kept).sum() / kept.sum().clamp(min=1)
-    if trim <= 0:
-        return nll.mean()
-    n_kept = max(1, int(round(nll.shape[0] * (1.0 - trim))))
-    return torch.topk(nll, n_kept, largest=False, sorted=False).values.mean()
-
-
-class FlowDensity(FlowDetector):
+class FlowDensity(LikelihoodFlowMixin, FlowDetector):
     """Anomaly score = negative log-likelihood under a normalizing flow.
 
     A flow :math:`p_\\theta` is trained by maximum likelihood on the training rows,
@@ -168,102 +148,15 @@ class FlowDensity(FlowDetector):
 
     _parameter_constraints: dict = {
         **FlowDetector._parameter_constraints,
-        "train_noise": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left"), None],
-        "train_clip": [Interval(Real, 0, None, closed="neither"), None],
+        **RECIPE_CONSTRAINTS,
         "train_trim": [Interval(Real, 0, 0.5, closed="left"), StrOptions({"auto"})],
     }
 
     def _fit_tensors(self, X: Tensor, y: Tensor | None) -> None:
         self._fit_flow_by_likelihood(X, trim=self.train_trim)
 
-    def _fit_flow_by_likelihood(self, X: Tensor, trim: float | str) -> None:
-        """Fit ``flow_`` by (trimmed) maximum likelihood with ``train_noise``/``train_clip``."""
-        flow = self._construct(
-            build_flow,
-            self.flow,
-            X.shape[1],
-            transforms=self.n_transforms,
-            hidden_features=self.hidden_features,
-        ).to(self.device_)
-        self._train(
-            "flow",
-            flow,
-            lambda batch: negative_log_likelihood(flow, batch, trim),
-            self._training_rows(X, self.train_clip),
-            batch_transform=self._training_noise(self.train_noise),
-            source_rows=X,
-        )
-        self.flow_ = flow
-
     def _score_tensors(self, X: Tensor) -> Tensor:
         return -self.flow_().log_prob(X)
-
-    # ------------------------------------------------------------------ density API
-    def score_samples(self, X):
-        """Log-density of each row in the units of ``X`` (higher = more normal).
-
-        The flow's log-density of the standardised row plus the standardisation's
-        log-Jacobian, ``-sum_j log(scale_j)`` over the kept features, as scikit-learn's
-        ``GaussianMixture.score_samples`` returns. A row that differs from a
-        training-constant column gets ``-OFF_SUPPORT_SCORE`` per such column (a finite
-        stand-in for a density of 0). For FlowDensity, ``score_samples(X) ==
-        -decision_function(X) - sum(log(scaler_.scale_))``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        log_density : ndarray of shape (n_samples,), float64
-        """
-        check_is_fitted(self, "flow_")
-        X = validate_data(self, X, dtype=np.float64, reset=False)
-        neg_log_density = self._score_array(X, lambda rows: -self.flow_().log_prob(rows))
-        return -neg_log_density - float(np.log(self.scaler_.scale_).sum())
-
-    def score(self, X, y=None):
-        """Mean log-density of the rows of ``X`` in data units (see :meth:`score_samples`).
-
-        The scorer of ``cross_val_score(det, X)`` and ``GridSearchCV(det, grid)`` without
-        labels: they select by held-out likelihood. ``y`` is ignored.
-        """
-        return float(np.mean(self.score_samples(X)))
-
-    def sample(self, n_samples=1, random_state=None):
-        """Draw rows from the fitted flow, in the units of the training data.
-
-        Training-constant columns are filled with their constant. The draw is seeded by
-        ``random_state`` (an int gives the same rows on every call) and leaves the
-        caller's torch random state unchanged.
-
-        Parameters
-        ----------
-        n_samples : int, default=1
-        random_state : int, RandomState or None, default=None
-
-        Returns
-        -------
-        X : ndarray of shape (n_samples, n_features_in_)
-        """
-        check_is_fitted(self, "flow_")
-        if not isinstance(n_samples, Integral) or n_samples < 1:
-            raise ValueError(f"n_samples must be a positive int; got {n_samples!r}.")
-        seed = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
-        generator = torch.Generator(device=self.device_).manual_seed(seed)
-        rows = np.empty((n_samples, self.n_kept_features_))
-        with torch.inference_mode():
-            distribution = self.flow_()
-            for start in range(0, n_samples, self.score_batch_size):
-                n = min(self.score_batch_size, n_samples - start)
-                # x = f^-1(z), z ~ N(0, I): drawn here with this call's own generator
-                # (zuko's ``sample`` draws from torch's global stream)
-                z = torch.randn((n, self.n_kept_features_), generator=generator,
-                                device=self.device_)
-                rows[start:start + n] = distribution.transform.inv(z).double().cpu().numpy()
-        out = np.tile(self.feature_constants_, (n_samples, 1))
-        out[:, self.kept_features_] = self.scaler_.inverse_transform(rows)
-        return out
 
 
 fill_parameters_doc(FlowDensity)
