@@ -1,14 +1,16 @@
 """Share of fresh normal rows that ``predict`` flags, against ``contamination``.
 
-For each dataset (P2 split of the benchmark, seed 0: trained on normals only), each
+For each dataset and seed (P2 split of the benchmark: trained on normals only), each
 detector is fitted at its defaults with ``contamination=0.1`` and the test normals it flags
 are counted, with two thresholds: the training rows' own ``1 - contamination`` quantile
 (PyOD's rule; in-sample for a model that fitted those rows) and, for skflowad detectors,
 the same quantile of the held-out calibration rows' scores (``calibration_scores_``).
-Rows are appended to the CSV as they finish; a re-run resumes.
+Rows are appended to the CSV as they finish (``--n-jobs`` runs fits in parallel); a re-run
+resumes.
 
     SKFLOWAD_DATA=../shared/data/adbench python benchmarks/tuning/threshold_calibration.py \
-        --datasets 6_cardio 18_Ionosphere --out benchmarks/results/thresholds/flagged_shares.csv
+        --datasets 6_cardio 18_Ionosphere --seeds 0 --n-jobs 2 \
+        --out benchmarks/results/thresholds/flagged_shares.csv
 """
 
 from __future__ import annotations
@@ -19,13 +21,15 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
 from sklearn.preprocessing import StandardScaler
 
 from skflowad.benchmark import build_detector, expand_datasets, get_registry, load_dataset
 from skflowad.benchmark import make_split, setting_data
 
 CONTAMINATION = 0.1
-FIELDS = ["dataset", "detector", "n_train", "n_test_normals", "flagged_in_sample",
+FIELDS = ["dataset", "detector", "seed", "n_train", "n_test_normals", "flagged_in_sample",
           "flagged_held_out", "n_calibration"]
 
 
@@ -45,36 +49,74 @@ def measure(dataset: str, detector: str, seed: int = 0) -> dict:
     calibration = getattr(det, "calibration_scores_", None)
     held_out = (np.percentile(calibration, 100 * (1 - CONTAMINATION))
                 if calibration is not None else np.nan)
-    return dict(dataset=dataset, detector=detector, n_train=len(X_fit),
+    return dict(dataset=dataset, detector=detector, seed=seed, n_train=len(X_fit),
                 n_test_normals=len(scores), flagged_in_sample=float(np.mean(scores > in_sample)),
                 flagged_held_out=float(np.mean(scores > held_out)) if calibration is not None
                 else "", n_calibration=0 if calibration is None else len(calibration))
 
 
+def report(frame, min_train: int = 300, tolerance: float = 0.03) -> str:
+    """Markdown tables: per detector, the flagged share of fresh normals and its error.
+
+    One table over every (dataset, seed) row, one over the rows with at least
+    ``min_train`` training rows. Errors are ``|flagged share - contamination|``.
+    """
+    from skflowad.benchmark.report import markdown_table
+
+    def table(rows):
+        out = {}
+        for detector, g in rows.groupby("detector", sort=False):
+            entry = {"sets": g["dataset"].nunique(), "seeds": g["seed"].nunique()}
+            for rule in ("in_sample", "held_out"):
+                share = pd.to_numeric(g[f"flagged_{rule}"], errors="coerce").dropna()
+                error = (share - CONTAMINATION).abs()
+                entry[f"flagged, {rule} (mean)"] = share.mean() if len(share) else None
+                entry[f"mean abs error, {rule}"] = error.mean() if len(share) else None
+                entry[f"worst abs error, {rule}"] = error.max() if len(share) else None
+                entry[f"rows within ±{tolerance}, {rule}"] = (
+                    f"{int((error <= tolerance).sum())} of {len(share)}" if len(share) else None)
+            out[detector] = entry
+        return markdown_table(pd.DataFrame(out).T, "detector")
+
+    large = frame[frame["n_train"] >= min_train]
+    return (f"### All {frame['dataset'].nunique()} sets\n\n{table(frame)}\n\n"
+            f"### The {large['dataset'].nunique()} sets with at least {min_train} training rows"
+            f"\n\n{table(large)}\n")
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--datasets", nargs="+", required=True)
+    parser.add_argument("--datasets", nargs="+", default=[])
     parser.add_argument("--detectors", nargs="+", default=[
         "FlowDensity", "NFAD", "OneFlow", "ContrastiveFlow", "IOCN", "IForest", "KNN", "KDE"])
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0])
+    parser.add_argument("--n-jobs", type=int, default=1, help="fits run in parallel (joblib)")
     parser.add_argument("--out", default="benchmarks/results/thresholds/flagged_shares.csv")
+    parser.add_argument("--report", action="store_true",
+                        help="print the tables of --out and run nothing")
     args = parser.parse_args(argv)
     out = Path(args.out)
+    if args.report:
+        print(report(pd.read_csv(out)))
+        return
     done = set()
     if out.is_file():
-        with out.open() as f:
-            done = {(r["dataset"], r["detector"]) for r in csv.DictReader(f)}
-    for dataset in args.datasets:
-        for detector in args.detectors:
-            if (dataset, detector) in done:
-                continue
-            row = measure(dataset, detector)
-            new = not out.is_file()
-            with out.open("a", newline="") as f:
-                writer = csv.DictWriter(f, FIELDS)
-                if new:
-                    writer.writeheader()
-                writer.writerow(row)
-            print(row, flush=True)
+        with out.open() as f:  # rows written before the seed column was added are seed 0
+            done = {(r["dataset"], r["detector"], int(r.get("seed") or 0))
+                    for r in csv.DictReader(f)}
+    todo = [(dataset, detector, seed) for seed in args.seeds for dataset in args.datasets
+            for detector in args.detectors if (dataset, detector, seed) not in done]
+    print(f"{len(todo)} fit(s) to do", flush=True)
+    rows = Parallel(n_jobs=args.n_jobs, return_as="generator_unordered")(
+        delayed(measure)(*job) for job in todo)
+    for row in rows:
+        new = not out.is_file()
+        with out.open("a", newline="") as f:
+            writer = csv.DictWriter(f, FIELDS)
+            if new:
+                writer.writeheader()
+            writer.writerow(row)
+        print(row, flush=True)
 
 
 if __name__ == "__main__":
