@@ -498,3 +498,31 @@ def test_cli_without_pandas_names_the_extra(monkeypatch, capsys):
                         lambda name, *a: None if name == "pandas" else real(name, *a))
     assert cli.main(["--list"]) == 2
     assert 'pip install "skflowad[bench]"' in capsys.readouterr().err
+
+
+def test_markdown_table_shows_missing_cells_as_a_dash():
+    from skflowad.benchmark.report import markdown_table
+
+    frame = pd.DataFrame({"auroc": [0.91234, np.nan], "n": [3, 4], "note": ["x", None]},
+                         index=["A", "B"])
+    text = markdown_table(frame, "detector")
+    assert "0.912" in text and "nan" not in text.lower() and text.count("—") == 2
+    assert "| 3 " in text or "|   3 |" in text  # integers stay integers
+
+
+def test_result_csv_appends_and_resumes(tmp_path):
+    from skflowad.benchmark.result_csv import appender, done_keys
+
+    path = tmp_path / "runs.csv"
+    assert done_keys(path, ("dataset", "seed")) == set()
+    with appender(path, ["dataset", "seed", "auroc"]) as write:
+        write({"dataset": "a", "seed": 0, "auroc": 0.5})
+        write({"dataset": "b", "seed": 1})
+    with appender(path, ["dataset", "seed", "auroc"]) as write:  # no second header
+        write({"dataset": "c", "seed": 2, "auroc": 0.7})
+    assert done_keys(path, ("dataset", "seed"), {"seed": int}) == {("a", 0), ("b", 1), ("c", 2)}
+    frame = pd.read_csv(path)
+    assert list(frame.columns) == ["dataset", "seed", "auroc"] and len(frame) == 3
+    assert np.isnan(frame.loc[1, "auroc"])
+    with pytest.raises(ValueError), appender(path, ["dataset", "seed"]) as write:
+        write({"dataset": "d", "seed": 3, "extra": 1})

@@ -5,6 +5,12 @@ P2 (novelty: fit on train rows with y == 0) and P3 (semi-supervised: fit on all 
 capped at ``--cap`` rows, a StandardScaler fitted on the rows a detector is trained on. One CSV
 row per (dataset, seed, setting, detector); a run resumes from its CSV.
 
+The data and the split are the benchmark harness's (``skflowad.benchmark``: ``load_dataset``,
+``make_split``, ``setting_data``); ``--cap 0`` means no cap. One difference from the protocol,
+kept on purpose so that the committed results reproduce: P3's labelled anomalies are drawn
+with ``np.random.default_rng(seed)``, not with ``p3_labels``'s ``RandomState(seed)`` (the same
+count, ``max(1, round(0.10 * n_anomalies))``, other rows).
+
     python benchmarks/papers/contrastive_flow_bench.py --datasets 6_cardio 38_thyroid --seeds 0 \
         --detectors FlowDensity CF CF_ratio --small
 
@@ -15,7 +21,6 @@ row per (dataset, seed, setting, detector); a run resumes from its CSV.
 from __future__ import annotations
 
 import argparse
-import csv
 import math
 import multiprocessing as mp
 import os
@@ -25,8 +30,10 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.metrics import average_precision_score, roc_auc_score
-from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
+
+from skflowad.benchmark.result_csv import appender, done_keys
+from skflowad.benchmark import DatasetRef, load_dataset, make_split, setting_data
 
 ROOT = Path(__file__).resolve().parents[2]
 LN10 = math.log(10)
@@ -46,22 +53,6 @@ DETECTORS = {
 }
 FIELDS = ["dataset", "seed", "setting", "detector", "auroc", "auprc", "fit_s", "score_s",
           "device", "capped", "n_train", "n_lab", "error"]
-
-
-def split(X: np.ndarray, y: np.ndarray, seed: int, cap: int):
-    """the benchmark protocol: stratified 70/30 split, each side capped by a stratified subsample."""
-    X = X[:, X.max(0) > X.min(0)]
-    X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.3, stratify=y, random_state=seed)
-    capped = False
-    if cap and len(y_tr) > cap:
-        X_tr, _, y_tr, _ = train_test_split(X_tr, y_tr, train_size=cap, stratify=y_tr,
-                                            random_state=seed)
-        capped = True
-    if cap and len(y_te) > cap:
-        X_te, _, y_te, _ = train_test_split(X_te, y_te, train_size=cap, stratify=y_te,
-                                            random_state=seed)
-        capped = True
-    return X_tr, X_te, y_tr, y_te, capped
 
 
 def make_detector(name: str, seed: int, epochs: int | None, patience: int | None):
@@ -88,13 +79,14 @@ def run_task(task: tuple) -> dict:
     torch.set_num_threads(1)
     row = dict(dataset=dataset, seed=seed, setting=setting, detector=name, error="")
     try:
-        d = np.load(Path(data_dir) / f"{dataset}.npz")
-        X_tr, X_te, y_tr, y_te, row["capped"] = split(d["X"].astype(np.float64), d["y"].astype(int),
-                                                      seed, cap)
+        X, y = load_dataset(DatasetRef(dataset, str(Path(data_dir) / f"{dataset}.npz")))
+        data = make_split(X, y, seed, cap or None)
+        X_tr, X_te, y_tr, y_te = data.X_train, data.X_test, data.y_train, data.y_test
+        row["capped"] = data.capped
         rng = np.random.default_rng(seed)
         y_lab = np.zeros_like(y_tr)
         if setting == "P2":
-            X_fit, y_fit = X_tr[y_tr == 0], None
+            X_fit, y_fit = setting_data(data, "P2", seed)
         else:
             anomalies = np.flatnonzero(y_tr == 1)
             n_lab = max(1, round(0.10 * len(anomalies)))
@@ -145,22 +137,14 @@ def main(argv: list[str] | None = None) -> None:
     datasets = args.datasets or sorted(p.stem for p in Path(args.data).glob("*.npz"))
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    done = set()
-    if out.exists():
-        with out.open() as f:
-            done = {(r["dataset"], int(r["seed"]), r["setting"], r["detector"])
-                    for r in csv.DictReader(f)}
+    done = done_keys(out, ("dataset", "seed", "setting", "detector"), {"seed": int})
     epochs, patience = (30, 5) if args.small else (None, None)
     tasks = [(ds, s, st, det, args.data, args.cap, epochs, patience)
              for s in args.seeds for ds in datasets for st in args.settings
              for det in args.detectors if (ds, s, st, det) not in done]
     print(f"{len(tasks)} tasks ({len(done)} already in {out})", flush=True)
     deadline = None if args.max_minutes is None else time.time() + 60 * args.max_minutes
-    new = not out.exists()
-    with out.open("a", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=FIELDS)
-        if new:
-            writer.writeheader()
+    with appender(out, FIELDS) as write:
         ctx = mp.get_context("spawn")
         with ctx.Pool(args.workers, maxtasksperchild=20) as pool:
             results = pool.imap_unordered(run_task, tasks)
@@ -172,8 +156,7 @@ def main(argv: list[str] | None = None) -> None:
                     print("time budget reached; rerun to resume", flush=True)
                     pool.terminate()
                     break
-                writer.writerow(row)
-                f.flush()
+                write(row)
                 print(row["dataset"], row["seed"], row["setting"], row["detector"],
                       row.get("auroc"), row.get("fit_s"), row["error"], flush=True)
 

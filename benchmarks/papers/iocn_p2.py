@@ -4,7 +4,9 @@ IOCN (and variants of its parameters) side by side with FlowDensity of the same
 architecture (the paper's FLOW ablation: ``flow="inn"``, 12 blocks, one hidden layer
 of 128) and PyOD's KNN, KDE, PCA, IForest, COPOD and DeepSVDD, on the splits of
 the benchmark protocol (stratified 70/30, train and test capped at ``--cap`` rows, a
-StandardScaler fitted on the training normals, fit on ``y == 0`` train rows only).
+StandardScaler fitted on the training normals, fit on ``y == 0`` train rows only). The data
+and the split are the benchmark harness's (``skflowad.benchmark``: ``load_dataset``,
+``make_split``, ``setting_data``), unchanged.
 
 Small budget (a few minutes on one CPU core)::
 
@@ -30,12 +32,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from sklearn.metrics import average_precision_score, roc_auc_score
-from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-REPO = Path(__file__).resolve().parents[2]
+from skflowad.benchmark.result_csv import appender, done_keys
+from skflowad import IOCN, FlowDensity
+from skflowad.benchmark import DatasetRef, load_dataset, make_split, setting_data
+from skflowad.benchmark.report import markdown_table
 
-from skflowad import IOCN, FlowDensity  # noqa: E402
+REPO = Path(__file__).resolve().parents[2]
 
 IMAGE_PREFIXES = ("CIFAR10_", "SVHN_", "MVTec-AD_")
 QUICK_DATASETS = ("4_breastw", "6_cardio", "38_thyroid", "CIFAR10_0")
@@ -64,22 +68,11 @@ def dataset_names(which: str) -> list[str]:
 
 def p2_split(name: str, seed: int, cap: int):
     """the benchmark protocol split; returns standardised train normals, test rows and labels."""
-    data = np.load(data_dir() / f"{name}.npz")
-    X, y = data["X"].astype(np.float64), data["y"].astype(int)
-    X = X[:, X.max(0) - X.min(0) > 0]
-    X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.3, stratify=y, random_state=seed)
-    X_tr, y_tr = _cap(X_tr, y_tr, cap, seed)
-    X_te, y_te = _cap(X_te, y_te, cap, seed)
-    normals = X_tr[y_tr == 0]
+    X, y = load_dataset(DatasetRef(name, str(data_dir() / f"{name}.npz")))
+    split = make_split(X, y, seed, cap)
+    normals, _ = setting_data(split, "P2", seed)
     scaler = StandardScaler().fit(normals)
-    return scaler.transform(normals), scaler.transform(X_te), y_te
-
-
-def _cap(X, y, cap: int, seed: int):
-    if X.shape[0] <= cap:
-        return X, y
-    X, _, y, _ = train_test_split(X, y, train_size=cap, stratify=y, random_state=seed)
-    return X, y
+    return scaler.transform(normals), scaler.transform(split.X_test), split.y_test
 
 
 def make_detector(name: str, n_features: int, seed: int, epochs: int | None):
@@ -160,23 +153,16 @@ def summarise(frame: pd.DataFrame) -> str:
         }).sort_values("avg rank")
         lines.append(f"### {group} ({table.shape[0]} datasets, seeds "
                      f"{sorted(part.seed.unique().tolist())})\n")
-        lines.append(_markdown(out))
+        # object dtype: tabulate would format the count as a float in this mixed frame
+        lines.append(markdown_table(out.astype({"finished": object}), "detector"))
         iocn = part[part.detector.str.startswith("IOCN")]
         if "inside_test_inliers" in iocn:
             cube = iocn.groupby("detector")[["inside_train", "inside_test_inliers",
                                             "outside_test_anomalies"]].mean()
             lines.append("\nIOCN's own rule (mean share over datasets):\n")
-            lines.append(_markdown(cube))
+            lines.append(markdown_table(cube, "detector"))
         lines.append("")
     return "\n".join(lines)
-
-
-def _markdown(frame: pd.DataFrame) -> str:
-    """A markdown table without the optional ``tabulate`` dependency."""
-    header = [frame.index.name or "", *map(str, frame.columns)]
-    rows = [[str(i), *(f"{v:.3f}" if isinstance(v, float) else str(v) for v in r)]
-            for i, r in zip(frame.index, frame.itertuples(index=False))]
-    return "\n".join("| " + " | ".join(r) + " |" for r in [header, ["---"] * len(header), *rows])
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -205,20 +191,18 @@ def main(argv: list[str] | None = None) -> None:
             args.epochs = args.epochs or 30
         index, n_shards = (int(v) for v in args.shard.split("/"))
         names = dataset_names(args.datasets)[index::n_shards]
-        done = pd.read_csv(out) if out.exists() else pd.DataFrame(
-            columns=["dataset", "seed", "detector"])
-        seen = set(zip(done.dataset, done.seed, done.detector))
-        for name in names:
-            for seed in args.seeds:
-                for detector in args.detectors:
-                    if (name, seed, detector) in seen:
-                        continue
-                    row = run_one(name, seed, detector, args.cap, args.epochs)
-                    print(f"{name:24s} seed={seed} {detector:40s} "
-                          f"auroc={row.get('auroc', float('nan')):.3f} "
-                          f"fit={row.get('fit_s', float('nan')):.1f}s", flush=True)
-                    pd.DataFrame([row], columns=COLUMNS).to_csv(out, mode="a", header=not out.exists(),
-                                               index=False)
+        seen = done_keys(out, ("dataset", "seed", "detector"), {"seed": int})
+        with appender(out, COLUMNS) as write:
+            for name in names:
+                for seed in args.seeds:
+                    for detector in args.detectors:
+                        if (name, seed, detector) in seen:
+                            continue
+                        row = run_one(name, seed, detector, args.cap, args.epochs)
+                        print(f"{name:24s} seed={seed} {detector:40s} "
+                              f"auroc={row.get('auroc', float('nan')):.3f} "
+                              f"fit={row.get('fit_s', float('nan')):.1f}s", flush=True)
+                        write(row)
         frame = pd.read_csv(out)
     summary = summarise(frame)
     out.with_suffix(".md").write_text(summary + "\n")

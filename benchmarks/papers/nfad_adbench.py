@@ -5,6 +5,13 @@ HistGradientBoosting on the labels and (optionally) PyOD's DevNet, on the same s
 and appends one CSV row per (dataset, seed, setting, n_labelled, detector). It resumes:
 rows already in the CSV are skipped.
 
+The data and the split are the benchmark harness's (``skflowad.benchmark``: ``load_dataset``,
+``make_split``, ``setting_data``). P3 differs from the protocol on purpose: the share of
+train anomalies labelled is ``--label-fractions`` (the protocol's ``p3_labels`` has 10 %
+only; a fraction of 0 labels none, as the study of known anomalies needs), and the labelled
+rows are drawn with ``np.random.default_rng(seed)``, not ``RandomState(seed)``, so that the
+committed results reproduce.
+
 Examples
 --------
 Defaults study (small budget)::
@@ -21,7 +28,6 @@ Known anomalies growing (0, 1, 5, 10 % of train anomalies)::
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import time
@@ -31,11 +37,13 @@ import numpy as np
 import torch
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import average_precision_score, roc_auc_score
-from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
+from skflowad.benchmark.result_csv import appender, done_keys
+from skflowad import NFAD, FlowDensity
+from skflowad.benchmark import DatasetRef, load_dataset, make_split, setting_data
+
 ROOT = Path(__file__).resolve().parents[2]
-from skflowad import NFAD, FlowDensity  # noqa: E402
 
 QUICK_SETS = ["4_breastw", "6_cardio", "18_Ionosphere", "38_thyroid", "40_vowels", "42_WBC"]
 FIELDS = ["dataset", "seed", "setting", "n_labelled", "detector", "auroc", "auprc",
@@ -46,23 +54,7 @@ def load(name: str, data_dir: Path) -> tuple[np.ndarray, np.ndarray]:
     path = data_dir / f"{name}.npz"
     if not path.exists():
         raise FileNotFoundError(f"{path} not found; set SKFLOWAD_DATA to the ADBench folder.")
-    d = np.load(path)
-    X = d["X"].astype(np.float64)
-    X = X[:, X.max(0) - X.min(0) > 0]
-    return X, d["y"].astype(int)
-
-
-def split(X, y, seed: int, cap: int):
-    """the benchmark protocol: stratified 70/30, each part capped by a stratified subsample."""
-    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.3, stratify=y, random_state=seed)
-    capped = False
-    out = []
-    for A, b in ((Xtr, ytr), (Xte, yte)):
-        if len(b) > cap:
-            A, _, b, _ = train_test_split(A, b, train_size=cap, stratify=b, random_state=seed)
-            capped = True
-        out += [A, b]
-    return (*out, capped)
+    return load_dataset(DatasetRef(name, str(path)))
 
 
 def detectors(setting, nfad_configs, refs, seed, device, label_blind=True):
@@ -130,26 +122,20 @@ def main(argv=None) -> None:
 
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    done = set()
-    if out.exists():
-        with out.open() as f:
-            done = {(r["dataset"], r["seed"], r["setting"], r["n_labelled"], r["detector"])
-                    for r in csv.DictReader(f)}
-    new_file = not out.exists()
-    with out.open("a", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=FIELDS)
-        if new_file:
-            writer.writeheader()
+    done = done_keys(out, FIELDS[:5])  # the key as text, as in the CSV
+    with appender(out, FIELDS) as write:
         for name in names:
             X, y = load(name, data_dir)
             for seed in args.seeds:
-                Xtr, ytr, Xte, yte, capped = split(X, y, seed, args.cap)
+                data = make_split(X, y, seed, args.cap)
+                Xtr, ytr, Xte, yte = data.X_train, data.y_train, data.X_test, data.y_test
                 for setting in args.settings:
                     fractions = args.label_fractions if setting == "P3" else [0.0]
                     for i, frac in enumerate(fractions):
                         rng = np.random.default_rng(seed)
                         if setting == "P2":
-                            Xfit, yfit = Xtr[ytr == 0], np.zeros(int((ytr == 0).sum()), int)
+                            Xfit, _ = setting_data(data, "P2", seed)
+                            yfit = np.zeros(len(Xfit), int)
                         else:
                             anomalies = np.flatnonzero(ytr == 1)
                             n_lab = 0 if frac == 0 else max(1, round(frac * len(anomalies)))
@@ -177,11 +163,11 @@ def main(argv=None) -> None:
                                 auroc=roc_auc_score(yte, scores),
                                 auprc=average_precision_score(yte, scores),
                                 fit_s=round(fit_s, 2), score_s=round(score_s, 3),
-                                n_train=len(yfit), n_features=X.shape[1], capped=capped,
+                                n_train=len(yfit), n_features=Xtr.shape[1],
+                                capped=data.capped,
                                 device=getattr(det, "device_", "cpu"),
                             )
-                            writer.writerow(row)
-                            f.flush()
+                            write(row)
                             print(f"{key} auroc={row['auroc']:.3f} fit={fit_s:.1f}s", flush=True)
 
 

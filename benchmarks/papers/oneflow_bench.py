@@ -13,6 +13,13 @@ top 5 % of scores flagged, on the same rows (the paper's PIDForest-benchmark
 protocol). ``protocol`` runs the benchmark protocol's splits (70/30 stratified, train and test
 capped at 5000 rows, StandardScaler on the training rows) for P1 (all train rows) and
 P2 (train normals only). ``--shard i/n`` runs every n-th job, for parallel processes.
+
+The data and the protocol's split are the benchmark harness's (``skflowad.benchmark``:
+``load_dataset``, ``drop_constant_columns``, ``make_split``, ``setting_data``). ``table3``
+differs on purpose, as the paper's protocol does: no train/test split, and a row cap
+(``--max-rows``, default 20 000) on the whole dataset, by the same stratified subsample
+as the protocol's cap (its function in the harness is private, so ``cap`` here repeats it).
+Each run writes its CSV anew (no resume).
 Data: ``SKFLOWAD_DATA`` or ``../shared/data/adbench`` beside the repository.
 """
 
@@ -31,9 +38,17 @@ from sklearn.metrics import average_precision_score, f1_score, roc_auc_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
+from skflowad import FlowDensity, OneFlow
+from skflowad.benchmark import (
+    DatasetRef,
+    drop_constant_columns,
+    load_dataset,
+    make_split,
+    setting_data,
+)
+from skflowad.benchmark.report import markdown_table
+
 ROOT = Path(__file__).resolve().parents[2]
-from skflowad import FlowDensity, OneFlow  # noqa: E402
-from skflowad.benchmark.report import markdown_table  # noqa: E402
 
 DATA = Path(os.environ.get("SKFLOWAD_DATA", ROOT.parent / "shared/data/adbench"))
 RESULTS = ROOT / "benchmarks/results"
@@ -99,10 +114,9 @@ def _pyod() -> dict:
 
 
 def load(name: str) -> tuple[np.ndarray, np.ndarray]:
-    data = np.load(DATA / f"{name}.npz", allow_pickle=False)
-    X, y = data["X"].astype(np.float64), data["y"].astype(int)
-    keep = X.max(axis=0) > X.min(axis=0)
-    return X[:, keep], y
+    """``X`` (float64, constant columns dropped) and ``y`` of an ADBench file in ``DATA``."""
+    X, y = load_dataset(DatasetRef(name, str(DATA / f"{name}.npz")))
+    return drop_constant_columns(X), y
 
 
 def cap(X, y, n_max: int, seed: int):
@@ -150,18 +164,16 @@ def run_protocol(args, writer):
         files = args.datasets.split(",")
     jobs = [(f, s, n) for f in files for s in args.seeds for n in args.configs.split(",")]
     for name, seed, det_name in jobs[args.shard_index :: args.shard_count]:
-        X, y = load(name)
-        X_tr, X_te, y_tr, y_te = train_test_split(
-            X, y, test_size=0.3, stratify=y, random_state=seed
-        )
-        X_tr, y_tr, _ = cap(X_tr, y_tr, 5000, seed)
-        X_te, y_te, _ = cap(X_te, y_te, 5000, seed)
-        for setting, rows in (("P1", np.ones_like(y_tr, bool)), ("P2", y_tr == 0)):
-            scaler = StandardScaler().fit(X_tr[rows])
+        split = make_split(*load(name), seed, cap=5000)
+        for setting in ("P1", "P2"):
+            X_fit, _ = setting_data(split, setting, seed)
+            scaler = StandardScaler().fit(X_fit)
             try:
                 scores, fit_s = timed_fit_score(
-                    factories[det_name](seed), scaler.transform(X_tr[rows]), scaler.transform(X_te))
-                auroc, auprc = roc_auc_score(y_te, scores), average_precision_score(y_te, scores)
+                    factories[det_name](seed), scaler.transform(X_fit),
+                    scaler.transform(split.X_test))
+                auroc = roc_auc_score(split.y_test, scores)
+                auprc = average_precision_score(split.y_test, scores)
             except Exception as exc:  # record the failure, keep going
                 print(f"{name} {setting} {det_name}: {exc!r}", file=sys.stderr)
                 auroc = auprc = fit_s = float("nan")

@@ -13,6 +13,7 @@ fitted on the rows the detector is trained on, and three settings:
 Modules: :mod:`~skflowad.benchmark.splits` (data and splits),
 :mod:`~skflowad.benchmark.registry` (the detectors and their benchmark settings),
 :mod:`~skflowad.benchmark.runner` (runs, resume, parallelism),
+:mod:`~skflowad.benchmark.result_csv` (resumable CSVs with a script's own columns),
 :mod:`~skflowad.benchmark.report` (tables and figures, needs pandas) and
 :mod:`~skflowad.benchmark.cli` (``python -m skflowad.benchmark``, ``skflowad-bench``).
 ``import skflowad`` imports none of them.

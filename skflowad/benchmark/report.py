@@ -112,7 +112,9 @@ def per_dataset_table(results: pd.DataFrame, setting: str, metric: str = "auroc"
 
 def markdown_table(frame: pd.DataFrame, index_name: str) -> str:
     """``frame`` as a GitHub markdown table (floats to 3 decimals, missing values as —)."""
+    # tabulate's missingval replaces None only: missing cells become None (object columns)
     shown = frame.rename_axis(index_name)
+    shown = shown.astype(object).where(shown.notna(), None)
     return shown.to_markdown(tablefmt="github", floatfmt=".3f", missingval="—")
 
 
