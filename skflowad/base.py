@@ -47,7 +47,7 @@ from torch import Tensor, nn
 
 from . import __version__
 from ._random import FitRandomness
-from .flows import FLOW_KINDS
+from .flows import FLOW_KINDS, build_flow
 from .training import TrainingConfig, TrainingResult, map_batches, train
 
 # Standardised inputs are clipped to this magnitude before they reach a flow, so that
@@ -365,6 +365,14 @@ class FlowDetector(BaseDetector):
         """``factory(*args, **kwargs)`` with its initialisation drawn from this fit's stream."""
         with self._random.global_stream():
             return factory(*args, **kwargs)
+
+    def _build_flow(self, n_features: int, kind: str | None = None, **options) -> nn.Module:
+        """A new flow of ``kind`` (default ``self.flow``) with this detector's ``n_transforms``
+        and ``hidden_features``, initialised from this fit's stream, on ``device_``."""
+        return self._construct(
+            build_flow, self.flow if kind is None else kind, n_features,
+            transforms=self.n_transforms, hidden_features=self.hidden_features, **options,
+        ).to(self.device_)
 
     def _standardise(self, X: np.ndarray) -> np.ndarray:
         Z = self.scaler_.transform(X[:, self.kept_features_])

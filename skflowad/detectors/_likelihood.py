@@ -21,7 +21,6 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from torch import Tensor
 
 from ..base import within_robust_cutoff
-from ..flows import build_flow
 
 RECIPE_CONSTRAINTS: dict = {
     "train_noise": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left"), None],
@@ -59,13 +58,7 @@ class LikelihoodFlowMixin:
 
     def _fit_flow_by_likelihood(self, X: Tensor, trim: float | str) -> None:
         """Fit ``flow_`` by (trimmed) maximum likelihood with ``train_noise``/``train_clip``."""
-        flow = self._construct(
-            build_flow,
-            self.flow,
-            X.shape[1],
-            transforms=self.n_transforms,
-            hidden_features=self.hidden_features,
-        ).to(self.device_)
+        flow = self._build_flow(X.shape[1])
         self._train(
             "flow",
             flow,

@@ -15,7 +15,6 @@ from sklearn.utils.validation import check_array
 from torch import Tensor
 
 from ..base import FlowDetector, fill_parameters_doc
-from ..flows import build_flow
 from ..training import map_batches, mean_loss, split_validation
 from ._likelihood import RECIPE_CONSTRAINTS, LikelihoodFlowMixin
 
@@ -258,10 +257,7 @@ class ContrastiveFlow(LikelihoodFlowMixin, FlowDetector):
         ]
         flow, self.aux_flow_ = self.flow_, None
         if self.objective == "ratio":
-            aux_flow = self._construct(
-                build_flow, self.flow, X.shape[1], transforms=self.n_transforms,
-                hidden_features=self.hidden_features,
-            ).to(self.device_)
+            aux_flow = self._build_flow(X.shape[1])
             nll = lambda rows: -aux_flow().log_prob(rows)  # noqa: E731
             self.epsilon_, generator = None, self._generator()
             self._train(

@@ -14,7 +14,6 @@ from sklearn.utils.validation import check_is_fitted
 from torch import Tensor
 
 from ..base import COMMON_PARAMETERS_DOC, FlowDetector, fill_parameters_doc
-from ..flows import build_flow
 from ..training import map_batches
 
 PullFn = Callable[[Tensor], Tensor]
@@ -185,15 +184,11 @@ class IOCN(FlowDetector):
 
     # ------------------------------------------------------------------ Algorithm 1
     def _fit_tensors(self, X: Tensor, y: Tensor | None) -> None:
-        flow = self._construct(
-            build_flow,
-            self.flow,
+        flow = self._build_flow(
             X.shape[1],
-            transforms=self.n_transforms,
-            hidden_features=self.hidden_features,
             base="uniform",  # unused: IOCN needs no likelihood
             clamp=self.clamp,
-        ).to(self.device_)
+        )
         pull = PULL_FUNCTIONS[self.pull]
         generator = self._generator(X.device)
 

@@ -19,7 +19,7 @@ from sklearn.utils.validation import has_fit_parameter
 from torch import Tensor, nn
 
 from ..base import FlowDetector, fill_parameters_doc, within_robust_cutoff
-from ..flows import build_flow, flow_inverse_is_fast
+from ..flows import flow_inverse_is_fast
 from ..training import map_batches
 from ._gaussian_tail import sample_gaussian_tail
 
@@ -304,7 +304,7 @@ class NFAD(FlowDetector):
 
     def _fit_flow(self, normals: Tensor) -> nn.Module:
         """PeerJ eqs. 7-10: max log-likelihood minus λ·E_z[(log|det J(f|z)|)^2]."""
-        flow = self._build(self.flow, normals.shape[1])
+        flow = self._build_flow(normals.shape[1])
         fresh_z = flow_inverse_is_fast(self.flow)
         batch_size, learning_rate = self._flow_batch_and_rate(normals.shape[0])
         steps_per_epoch = max(1, -(-normals.shape[0] // batch_size))
@@ -345,7 +345,7 @@ class NFAD(FlowDetector):
 
     def _distill(self, teacher: nn.Module, normals: Tensor) -> nn.Module:
         """TKDE eq. 34: min KL(P_S || P_T) = E_{x~S}[log P_S(x) - log P_T(x)] over an IAF."""
-        student = self._build("iaf", normals.shape[1])
+        student = self._build_flow(normals.shape[1], "iaf")
         teacher.requires_grad_(False)
 
         def kl(z: Tensor) -> Tensor:
@@ -453,12 +453,6 @@ class NFAD(FlowDetector):
             z = self.flow_().transform(anomalies)
         p = chi2.sf(z.square().sum(1).double().cpu().numpy(), anomalies.shape[1])
         return float(np.clip(np.median(p), 1e-6, 0.5))
-
-    def _build(self, kind: str, dim: int) -> nn.Module:
-        return self._construct(
-            build_flow, kind, dim, transforms=self.n_transforms,
-            hidden_features=self.hidden_features,
-        ).to(self.device_)
 
     # ------------------------------------------------------------------ score
     def _score_tensors(self, X: Tensor) -> Tensor:
