@@ -236,19 +236,23 @@ def _correlated_case(seed=0, d=4):
     return normal, known, test_normal, unseen
 
 
-@pytest.mark.parametrize("classifier_epochs", [100, "auto"])
+@pytest.mark.parametrize("classifier_epochs", ["default", "auto"])
 def test_known_anomalies_do_not_blind_nfad_to_an_unseen_kind(classifier_epochs):
+    """At its defaults, NFAD with 10 labelled anomalies of one kind keeps at least 0.95 of
+    its one-class AUROC on an unseen kind (measured: 0.926 against 0.937)."""
     normal, known, test_normal, unseen = _correlated_case()
     X = np.vstack([normal, known])
     y = np.r_[np.zeros(len(normal), int), np.ones(len(known), int)]
-    params = dict(classifier_epochs=classifier_epochs, random_state=0, device="cpu")
+    params = dict(random_state=0, device="cpu")
+    if classifier_epochs != "default":
+        params["classifier_epochs"] = classifier_epochs
     one_class = _auroc(NFAD(**params).fit(normal), test_normal, unseen)
     with_labels = _auroc(NFAD(**params).fit(X, y), test_normal, unseen)
     print(f"classifier_epochs={classifier_epochs}: one-class {one_class:.3f}, "
           f"with labels {with_labels:.3f}")
     if classifier_epochs == "auto" and with_labels < 0.95 * one_class:
-        pytest.xfail("classifier_epochs='auto' trains 10 epochs with labels, which "
-                     f"memorises the known kind: {with_labels:.3f} against {one_class:.3f}")
+        pytest.xfail("classifier_epochs='auto' trains the papers' 10 epochs with labels, "
+                     f"which memorises the known kind: {with_labels:.3f} against {one_class:.3f}")
     assert with_labels >= 0.95 * one_class
 
 
