@@ -1,6 +1,6 @@
 """skflowad: anomaly detectors built on normalizing flows, as scikit-learn / PyOD estimators."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"
 
 from .base import FlowDetector  # noqa: E402
 from .detectors import IOCN, NFAD, ContrastiveFlow, FlowDensity, OneFlow  # noqa: E402
