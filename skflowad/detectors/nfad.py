@@ -288,13 +288,31 @@ class NFAD(FlowDetector):
             self.classifier_epochs_ = (
                 _AUTO_EPOCHS_WITH_LABELS if self.n_known_anomalies_ else _AUTO_EPOCHS_ONE_CLASS
             )
+        trimmed = normals[:0]
         if self.train_trim == "auto":
-            normals = normals[self._likely_rows(normals)]
+            likely = self._likely_rows(normals)
+            normals, trimmed = normals[likely], normals[~likely]
         self.n_classifier_normals_ = int(normals.shape[0])
         if isinstance(self.classifier, str):  # step 2
             self.classifier_ = self._fit_mlp(normals, anomalies)
         else:
             self.classifier_ = self._fit_sklearn(normals, anomalies)
+        self._calibrate_on_trimmed_rows_too(trimmed)
+
+    def _calibrate_on_trimmed_rows_too(self, trimmed: Tensor) -> None:
+        """Add to the classifier's held-out normals the same share of the trimmed rows.
+
+        The classifier's held-out rows are drawn from the normals it kept, which lack the
+        unlikely tail that ``train_trim`` left out, so their scores alone would set
+        ``threshold_`` too low for fresh normals. The trimmed rows are unseen by the
+        classifier too; every k-th of them (k = 1 / validation_fraction) joins the held-out
+        rows, so that they sample all normal rows alike. Scores do not change.
+        """
+        held_out = self._held_out_rows.get("classifier")
+        if held_out is None or trimmed.shape[0] == 0 or self.validation_fraction <= 0:
+            return
+        step = max(1, round(1 / self.validation_fraction))
+        self._held_out_rows["classifier"] = torch.cat([held_out, trimmed[::step]])
 
     def _likely_rows(self, rows: Tensor) -> Tensor:
         """Mask of the rows the flow does not find unusually unlikely (within_robust_cutoff)."""
