@@ -47,6 +47,7 @@ ENV_VAR = "SKFLOWAD_DATA"
 class DatasetVersionWarning(UserWarning):
     """A downloaded ADBench file is not the one the benchmark tables were computed from."""
 
+
 ADBENCH_CLASSICAL: tuple[str, ...] = (
     "1_ALOI", "2_annthyroid", "3_backdoor", "4_breastw", "5_campaign", "6_cardio",
     "7_Cardiotocography", "8_celeba", "9_census", "10_cover", "11_donors", "12_fault",

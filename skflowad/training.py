@@ -196,8 +196,8 @@ def split_validation(data: Tensor, fraction: float, generator: torch.Generator |
 def map_batches(fn: Callable[[Tensor], Any], rows: Tensor, batch_size: int) -> Any:
     """``fn`` applied to ``rows`` in chunks of at most ``batch_size`` rows, concatenated.
 
-    The one batching helper of the package: memory stays bounded by one chunk. When ``fn``
-    returns a tuple of tensors, each part is concatenated on its own.
+    Every tensor-side chunked map of the package goes through it: memory stays bounded by
+    one chunk. When ``fn`` returns a tuple of tensors, each part is concatenated on its own.
     """
     outputs = [fn(chunk) for chunk in torch.split(rows, batch_size)]
     if isinstance(outputs[0], tuple):

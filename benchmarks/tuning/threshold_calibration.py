@@ -16,7 +16,6 @@ resumes.
 from __future__ import annotations
 
 import argparse
-import csv
 import warnings
 from pathlib import Path
 
@@ -25,8 +24,15 @@ import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.preprocessing import StandardScaler
 
-from skflowad.benchmark import build_detector, expand_datasets, get_registry, load_dataset
-from skflowad.benchmark import make_split, setting_data
+from skflowad.benchmark import (
+    build_detector,
+    expand_datasets,
+    get_registry,
+    load_dataset,
+    make_split,
+    setting_data,
+)
+from skflowad.benchmark.result_csv import appender, done_keys
 
 CONTAMINATION = 0.1
 FIELDS = ["dataset", "detector", "seed", "n_train", "n_test_normals", "flagged_in_sample",
@@ -99,24 +105,16 @@ def main(argv=None) -> None:
     if args.report:
         print(report(pd.read_csv(out)))
         return
-    done = set()
-    if out.is_file():
-        with out.open() as f:  # rows written before the seed column was added are seed 0
-            done = {(r["dataset"], r["detector"], int(r.get("seed") or 0))
-                    for r in csv.DictReader(f)}
+    done = done_keys(out, ("dataset", "detector", "seed"), {"seed": int})
     todo = [(dataset, detector, seed) for seed in args.seeds for dataset in args.datasets
             for detector in args.detectors if (dataset, detector, seed) not in done]
     print(f"{len(todo)} fit(s) to do", flush=True)
     rows = Parallel(n_jobs=args.n_jobs, return_as="generator_unordered")(
         delayed(measure)(*job) for job in todo)
-    for row in rows:
-        new = not out.is_file()
-        with out.open("a", newline="") as f:
-            writer = csv.DictWriter(f, FIELDS)
-            if new:
-                writer.writeheader()
-            writer.writerow(row)
-        print(row, flush=True)
+    with appender(out, FIELDS) as write:
+        for row in rows:
+            write(row)
+            print(row, flush=True)
 
 
 if __name__ == "__main__":
