@@ -560,6 +560,7 @@ class FlowDetector(BaseDetector):
         batch_transform=None,
         learning_rate_parameter: str = "learning_rate",
         source_rows: Tensor | None = None,
+        validation_index: Tensor | None = None,
         **overrides: Any,
     ) -> TrainingResult:
         """Run the shared training loop with this detector's settings.
@@ -570,7 +571,8 @@ class FlowDetector(BaseDetector):
         public parameter that sets this stage's learning rate (for the divergence message).
         ``source_rows`` are the standardised rows ``data`` was made from, row for row
         (default ``data``; e.g. the unclipped rows): the stage's held-out ones are kept
-        for calibration.
+        for calibration. ``validation_index`` holds out given rows of ``data`` instead of a
+        fresh random split (a later stage holding out the rows an earlier one did).
         """
         settings = dict(
             epochs=self.epochs,
@@ -597,6 +599,7 @@ class FlowDetector(BaseDetector):
             validation_loss=validation_loss,
             batch_transform=batch_transform,
             generator=self._generator(data.device),
+            validation_index=validation_index,
         )
         self.history_[stage] = result
         if result.validation_index is not None and hasattr(self, "_held_out_rows"):

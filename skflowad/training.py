@@ -14,7 +14,7 @@ from __future__ import annotations
 
 __all__ = [
     "TrainingConfig", "TrainingResult", "TrainingDivergedError", "train", "split_validation",
-    "mean_loss", "map_batches",
+    "split_at", "mean_loss", "map_batches",
 ]
 
 import math
@@ -75,6 +75,7 @@ def train(
     parameters: Iterable[nn.Parameter] | None = None,
     batch_transform: Callable[[Tensor], Tensor] | None = None,
     generator: torch.Generator | None = None,
+    validation_index: Tensor | None = None,
 ) -> TrainingResult:
     """Minimise ``loss_fn`` over minibatches of ``data``; restore the best weights.
 
@@ -101,6 +102,9 @@ def train(
     generator : torch.Generator, optional
         Draws the validation split and the batch order (on ``data``'s device; default:
         torch's global stream).
+    validation_index : Tensor of int, optional
+        Hold out these rows of ``data`` instead of drawing ``config.validation_fraction``
+        of them (e.g. the rows an earlier stage held out, so that no stage fits them).
 
     Returns
     -------
@@ -113,7 +117,11 @@ def train(
     """
     params = [p for p in (module.parameters() if parameters is None else parameters)]
     device = data.device
-    train_rows, val_rows, val_index = split_validation(data, config.validation_fraction, generator)
+    if validation_index is None:
+        train_rows, val_rows, val_index = split_validation(data, config.validation_fraction,
+                                                           generator)
+    else:
+        train_rows, val_rows, val_index = split_at(data, validation_index)
     criterion = validation_loss or (lambda rows: mean_loss(loss_fn, rows, config.batch_size))
     optimizer = _adamw(params, config)
     n_train = train_rows.shape[0]
@@ -191,6 +199,16 @@ def split_validation(data: Tensor, fraction: float, generator: torch.Generator |
         return data, None, None
     perm = torch.randperm(n, generator=generator, device=data.device)
     return data[perm[n_val:]], data[perm[:n_val]], perm[:n_val].cpu()
+
+
+def split_at(data: Tensor, validation_index: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    """``(train, validation, validation indices)`` with the rows ``validation_index`` held out."""
+    index = validation_index.to(data.device)
+    held_out = torch.zeros(data.shape[0], dtype=torch.bool, device=data.device)
+    held_out[index] = True
+    if not 0 < int(held_out.sum()) < data.shape[0]:
+        raise ValueError("validation_index must hold out some rows of data and not all.")
+    return data[~held_out], data[index], index.cpu()
 
 
 def map_batches(fn: Callable[[Tensor], Any], rows: Tensor, batch_size: int) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 from skflowad import NFAD, ContrastiveFlow, FlowDensity
 
@@ -45,12 +46,26 @@ def test_no_calibration_rows_is_a_clear_error():
     X[:, 1] += X[:, 0]
     with pytest.raises(ValueError, match="validation_fraction"):
         make_fast(FlowDensity, validation_fraction=0.0).fit(X).predict_pvalue(X)
-    with pytest.raises(ValueError, match="held-out"):
-        make_fast(ContrastiveFlow, objective="ratio").fit(X).predict_pvalue(X)
     from sklearn.linear_model import LogisticRegression
 
     with pytest.raises(ValueError, match="held-out"):
         make_fast(NFAD, classifier=LogisticRegression()).fit(X).predict_pvalue(X)
+
+
+@pytest.mark.parametrize("objective", ["contrastive", "ratio"])
+def test_contrastive_flow_stages_hold_out_the_same_rows(objective):
+    # The warm-up fits neither the rows the later stage holds out nor any it trains on less:
+    # one split for both, so the calibration rows were fitted by no stage.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 3))
+    X[:, 1] += X[:, 0]
+    det = make_fast(ContrastiveFlow, objective=objective).fit(X)
+    later = "contrastive" if objective == "contrastive" else "auxiliary"
+    warm_up = det.history_["flow"].validation_index
+    assert len(warm_up) == 30
+    assert torch.equal(det.history_[later].validation_index, warm_up)
+    held_out = np.sort(det.decision_function(X[warm_up.numpy()]))
+    np.testing.assert_allclose(det.calibration_scores_, held_out, rtol=1e-5, atol=1e-5)
 
 
 def test_threshold_comes_from_held_out_rows_and_labels_from_the_training_rows(detector_cls):

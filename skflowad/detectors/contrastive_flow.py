@@ -105,7 +105,9 @@ class ContrastiveFlow(LikelihoodFlowMixin, FlowDetector):
     - A mixture ``q = sum_k w_k q_k`` enters eq. 3 as ``sum_k w_k E_{q_k}[...]``.
     - Early stopping and best-weights restore use the clamped objective on held-out
       inliers and held-out auxiliary rows (when a source has too few rows to split,
-      all of them serve both purposes).
+      all of them serve both purposes). The warm-up and the later stage hold out the
+      same inliers, so no stage fits the rows that calibrate ``threshold_`` and
+      :meth:`predict_pvalue`.
     - With 0/1 labels, ``y == 1`` rows train the model as anomalies, so scores
       cross-validated with labels (``GridSearchCV``) are not comparable with those
       of unsupervised detectors. In a ``Pipeline``, fit parameters bypass the
@@ -256,6 +258,8 @@ class ContrastiveFlow(LikelihoodFlowMixin, FlowDetector):
             for w, rows in sources
         ]
         flow, self.aux_flow_ = self.flow_, None
+        # Every stage holds out the warm-up's rows: no stage fits them, so they calibrate.
+        held_out = self.history_["flow"].validation_index
         if self.objective == "ratio":
             aux_flow = self._build_flow(X.shape[1])
             nll = lambda rows: -aux_flow().log_prob(rows)  # noqa: E731
@@ -264,6 +268,7 @@ class ContrastiveFlow(LikelihoodFlowMixin, FlowDetector):
                 "auxiliary", aux_flow,
                 lambda batch: _contrast(nll, batch, parts, train=True, generator=generator),
                 inliers, validation_loss=lambda val: _contrast(nll, val, parts, train=False),
+                validation_index=held_out,
             )
             self.aux_flow_ = aux_flow
             return
@@ -275,6 +280,7 @@ class ContrastiveFlow(LikelihoodFlowMixin, FlowDetector):
             self._training_rows(inliers, self.train_clip),
             batch_transform=self._training_noise(self.train_noise),
             source_rows=inliers,
+            validation_index=held_out,
             validation_loss=lambda val: mean_loss(
                 lambda rows: -flow().log_prob(rows).mean(), val, self.batch_size
             ) + _contrast(lambda rows: clamped_log_prob(flow, rows, eps), val, parts,
@@ -288,10 +294,9 @@ class ContrastiveFlow(LikelihoodFlowMixin, FlowDetector):
         return self.aux_flow_().log_prob(X) - log_p
 
     def _calibration_stage(self) -> str | None:
-        # The contrastive stage's held-out inliers were fitted by the warm-up (eq. 1),
-        # which starts from the same weights: slightly optimistic, documented. The ratio
-        # baseline's two flows hold out different rows: no calibration.
-        return "contrastive" if self.objective == "contrastive" else None
+        # The warm-up and the later stage hold out the same inliers: neither fits them.
+        return "flow"
+
 
     # ------------------------------------------------------------------ helpers
     def _clamp_threshold(self, inliers: Tensor) -> float | None:
