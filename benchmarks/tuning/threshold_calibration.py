@@ -65,8 +65,14 @@ def report(frame, min_train: int = 300, tolerance: float = 0.03) -> str:
     """Markdown tables: per detector, the flagged share of fresh normals and its error.
 
     One table over every (dataset, seed) row, one over the rows with at least
-    ``min_train`` training rows. Errors are ``|flagged share - contamination|``.
+    ``min_train`` training rows. Errors are ``|flagged share - contamination|``. "Expected
+    outside by sampling" is what an exact quantile rule would still miss: the rows' sum of
+    ``P(|e| > tolerance)`` for ``e ~ N(0, c(1-c)(1/n_quantile + 1/n_test))`` (the binomial
+    errors of the quantile's rows, ``n_calibration`` held out or ``n_train`` in-sample, and of
+    the test normals counted).
     """
+    from scipy.stats import norm
+
     from skflowad.benchmark.report import markdown_table
 
     def table(rows):
@@ -81,6 +87,11 @@ def report(frame, min_train: int = 300, tolerance: float = 0.03) -> str:
                 entry[f"worst abs error, {rule}"] = error.max() if len(share) else None
                 entry[f"rows within ±{tolerance}, {rule}"] = (
                     f"{int((error <= tolerance).sum())} of {len(share)}" if len(share) else None)
+                n_quantile = g.loc[share.index, "n_calibration" if rule == "held_out" else "n_train"]
+                sd = np.sqrt(CONTAMINATION * (1 - CONTAMINATION)
+                             * (1 / n_quantile + 1 / g.loc[share.index, "n_test_normals"]))
+                entry[f"expected outside by sampling, {rule}"] = (
+                    float((2 * norm.sf(tolerance / sd)).sum()) if len(share) else None)
             out[detector] = entry
         return markdown_table(pd.DataFrame(out).T, "detector")
 
