@@ -9,7 +9,10 @@ gives them these; the loss is :func:`negative_log_likelihood`.
 
 from __future__ import annotations
 
-__all__ = ["LikelihoodFlowMixin", "RECIPE_CONSTRAINTS", "negative_log_likelihood"]
+__all__ = [
+    "LikelihoodFlowMixin", "RECIPE_CONSTRAINTS", "negative_log_likelihood", "whitening_matrix",
+    "whitened_flow",
+]
 
 from numbers import Integral, Real
 
@@ -25,8 +28,10 @@ from ..base import within_robust_cutoff
 RECIPE_CONSTRAINTS: dict = {
     "train_noise": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left"), None],
     "train_clip": [Interval(Real, 0, None, closed="neither"), None],
+    "train_whiten": [StrOptions({"auto"}), "boolean"],
 }
-"""Parameter constraints of the training recipe's ``train_noise`` and ``train_clip``."""
+"""Parameter constraints of the training recipe's ``train_noise``, ``train_clip`` and
+``train_whiten``."""
 
 
 def negative_log_likelihood(flow, batch: Tensor, trim: float | str = 0.0) -> Tensor:
@@ -49,6 +54,35 @@ def negative_log_likelihood(flow, batch: Tensor, trim: float | str = 0.0) -> Ten
     return torch.topk(nll, n_kept, largest=False, sorted=False).values.mean()
 
 
+def whitening_matrix(rows: Tensor) -> Tensor:
+    """``L^-1`` for the Ledoit-Wolf covariance ``L L^T`` of ``rows`` (lower triangular).
+
+    Ledoit and Wolf (2004), "A well-conditioned estimator for large-dimensional covariance
+    matrices": the shrinkage keeps the map well conditioned with fewer rows than features.
+    """
+    from sklearn.covariance import LedoitWolf
+
+    cov = LedoitWolf().fit(rows.double().cpu().numpy()).covariance_
+    chol = np.linalg.cholesky(cov)
+    inverse = np.linalg.solve(chol, np.eye(cov.shape[0]))
+    return torch.as_tensor(np.tril(inverse), dtype=rows.dtype, device=rows.device)
+
+
+def whitened_flow(flow, rows: Tensor):
+    """``flow`` with a fixed whitening map (from ``rows``' covariance) as its first transform.
+
+    ``z = L^-1 x`` decorrelates the features before the flow's own transforms, so the flow
+    starts from the Gaussian with the rows' covariance and learns what departs from it.
+    The map is a buffer (not trained); its log-determinant ``-log|det L|`` is part of
+    ``log_prob``, so the density stays a density of ``x``.
+    """
+    from zuko.lazy import Flow, UnconditionalTransform
+    from zuko.transforms import LULinearTransform
+
+    first = UnconditionalTransform(LULinearTransform, whitening_matrix(rows), buffer=True)
+    return Flow([first, *flow.transform.transforms], flow.base).to(rows.device)
+
+
 class LikelihoodFlowMixin:
     """``flow_`` fitted by (trimmed) maximum likelihood, and the density API over it.
 
@@ -59,6 +93,9 @@ class LikelihoodFlowMixin:
     def _fit_flow_by_likelihood(self, X: Tensor, trim: float | str) -> None:
         """Fit ``flow_`` by (trimmed) maximum likelihood with ``train_noise``/``train_clip``."""
         flow = self._build_flow(X.shape[1])
+        self.whitened_ = self._whitens(X.shape[1])
+        if self.whitened_:
+            flow = whitened_flow(flow, X)
         self._train(
             "flow",
             flow,
@@ -68,6 +105,13 @@ class LikelihoodFlowMixin:
             source_rows=X,
         )
         self.flow_ = flow
+
+    def _whitens(self, n_features: int) -> bool:
+        """Whether ``train_whiten`` puts a whitening map first: ``"auto"`` does when the
+        conditioners are narrower than the data (``n_features > min(hidden_features)``)."""
+        if self.train_whiten == "auto":
+            return n_features > min(self.hidden_features or (), default=n_features)
+        return bool(self.train_whiten)
 
     # ------------------------------------------------------------------ density API
     def score_samples(self, X):

@@ -62,6 +62,12 @@ class ContrastiveFlow(LikelihoodFlowMixin, FlowDetector):
         ``docs/methods/contrastive_flow.md``).
     train_clip : float > 0 or None, default=%(train_clip)r
         Standardised training rows clipped at +-train_clip, as in FlowDensity.
+    train_whiten : "auto" or bool, default=%(train_whiten)r
+        A fixed whitening map (the inverse Cholesky factor of the training rows'
+        Ledoit-Wolf covariance) as the flow's first transform, so the flow learns what
+        departs from a Gaussian with that covariance. ``"auto"``: when the data has more
+        features than the narrowest conditioner layer (``n_features > min(hidden_features)``),
+        where a masked conditioner cannot represent every linear dependency itself.
     aux_weights : dict or None, default=None
         Mixing shares of the auxiliary sources, keys among ``"X_aux"``,
         ``"anomalies"`` and ``"permutation"``. None: equal shares of ``X_aux`` and
@@ -76,6 +82,8 @@ class ContrastiveFlow(LikelihoodFlowMixin, FlowDetector):
     ----------
     flow_ : zuko.lazy.Flow
         The fitted flow ``p_theta`` over standardised, non-constant features.
+    whitened_ : bool
+        Whether ``flow_`` starts with the whitening map of ``train_whiten``.
     aux_flow_ : zuko.lazy.Flow or None
         The flow fitted on ``q`` (``objective="ratio"`` only).
     epsilon_ : float or None
@@ -172,6 +180,7 @@ class ContrastiveFlow(LikelihoodFlowMixin, FlowDetector):
         objective="contrastive",
         train_noise=None,
         train_clip=None,
+        train_whiten=False,
     ):
         self.contamination = contamination
         self.flow = flow
@@ -195,6 +204,7 @@ class ContrastiveFlow(LikelihoodFlowMixin, FlowDetector):
         self.objective = objective
         self.train_noise = train_noise
         self.train_clip = train_clip
+        self.train_whiten = train_whiten
 
     def fit(self, X, y=None, X_aux=None, **fit_params):
         """Fit the detector.

@@ -41,11 +41,19 @@ class FlowDensity(LikelihoodFlowMixin, FlowDetector):
         anomalies among the training rows). ``"auto"``: the rows whose negative
         log-likelihood lies more than 3 robust standard deviations (1.4826 MAD) above the
         batch median; a float: that share of the least likely rows; 0 uses every row.
+    train_whiten : "auto" or bool, default=%(train_whiten)r
+        A fixed whitening map (the inverse Cholesky factor of the training rows'
+        Ledoit-Wolf covariance) as the flow's first transform, so the flow learns what
+        departs from a Gaussian with that covariance. ``"auto"``: when the data has more
+        features than the narrowest conditioner layer (``n_features > min(hidden_features)``),
+        where a masked conditioner cannot represent every linear dependency itself.
 
     Attributes
     ----------
     flow_ : zuko.lazy.Flow
         The fitted flow (on ``device_``), over standardised, non-constant features.
+    whitened_ : bool
+        Whether ``flow_`` starts with the whitening map of ``train_whiten``.
     scaler_ : sklearn.preprocessing.StandardScaler
         Internal standardisation of the kept features.
     kept_features_ : ndarray of bool, shape (n_features_in_,)
@@ -126,6 +134,7 @@ class FlowDensity(LikelihoodFlowMixin, FlowDetector):
         train_noise="auto",
         train_clip=10.0,
         train_trim="auto",
+        train_whiten="auto",
     ):
         self.contamination = contamination
         self.flow = flow
@@ -145,6 +154,7 @@ class FlowDensity(LikelihoodFlowMixin, FlowDetector):
         self.train_noise = train_noise
         self.train_clip = train_clip
         self.train_trim = train_trim
+        self.train_whiten = train_whiten
 
     _parameter_constraints: dict = {
         **FlowDetector._parameter_constraints,
