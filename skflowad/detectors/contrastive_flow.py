@@ -63,11 +63,8 @@ class ContrastiveFlow(LikelihoodFlowMixin, FlowDetector):
     train_clip : float > 0 or None, default=%(train_clip)r
         Standardised training rows clipped at +-train_clip, as in FlowDensity.
     train_whiten : "auto" or bool, default=%(train_whiten)r
-        A fixed whitening map (the inverse Cholesky factor of the training rows'
-        Ledoit-Wolf covariance) as the flow's first transform, so the flow learns what
-        departs from a Gaussian with that covariance. ``"auto"``: when the data has more
-        features than the narrowest conditioner layer (``n_features > min(hidden_features)``),
-        where a masked conditioner cannot represent every linear dependency itself.
+        A fixed whitening map as the flow's first transform, as in FlowDensity (False, the
+        default: not measured on ContrastiveFlow's grid yet).
     aux_weights : dict or None, default=None
         Mixing shares of the auxiliary sources, keys among ``"X_aux"``,
         ``"anomalies"`` and ``"permutation"``. None: equal shares of ``X_aux`` and
