@@ -18,10 +18,13 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
+from sklearn.covariance import LedoitWolf
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 from torch import Tensor
+from zuko.lazy import Flow, UnconditionalTransform
+from zuko.transforms import LULinearTransform
 
 from ..base import within_robust_cutoff
 
@@ -60,8 +63,6 @@ def whitening_matrix(rows: Tensor) -> Tensor:
     Ledoit and Wolf (2004), "A well-conditioned estimator for large-dimensional covariance
     matrices": the shrinkage keeps the map well conditioned with fewer rows than features.
     """
-    from sklearn.covariance import LedoitWolf
-
     cov = LedoitWolf().fit(rows.double().cpu().numpy()).covariance_
     chol = np.linalg.cholesky(cov)
     inverse = np.linalg.solve(chol, np.eye(cov.shape[0]))
@@ -76,9 +77,6 @@ def whitened_flow(flow, rows: Tensor):
     The map is a buffer (not trained); its log-determinant ``-log|det L|`` is part of
     ``log_prob``, so the density stays a density of ``x``.
     """
-    from zuko.lazy import Flow, UnconditionalTransform
-    from zuko.transforms import LULinearTransform
-
     first = UnconditionalTransform(LULinearTransform, whitening_matrix(rows), buffer=True)
     return Flow([first, *flow.transform.transforms], flow.base).to(rows.device)
 

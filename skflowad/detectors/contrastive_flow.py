@@ -304,7 +304,6 @@ class ContrastiveFlow(LikelihoodFlowMixin, FlowDetector):
         # The warm-up and the later stage hold out the same inliers: neither fits them.
         return "flow"
 
-
     # ------------------------------------------------------------------ helpers
     def _clamp_threshold(self, inliers: Tensor) -> float | None:
         """The paper's recipe: a quantile of the inliers' warm-up log-densities plus an offset."""
