@@ -23,7 +23,7 @@ import argparse
 
 import pandas as pd
 
-from skflowad.benchmark.report import markdown_table, load_results, setting_table
+from skflowad.benchmark.report import average_ranks, markdown_table, load_results, setting_table
 
 IMAGE_PREFIXES = ("CIFAR10_", "SVHN_", "MVTec-AD_")
 FLOWS = ["FlowDensity", "NFAD", "OneFlow", "ContrastiveFlow", "IOCN"]
@@ -75,6 +75,32 @@ def complete_seeds(rows: pd.DataFrame) -> pd.DataFrame:
     return rows[rows.seed.isin(complete[complete].index)]
 
 
+def sets_deciding_the_lead(results: pd.DataFrame, setting: str) -> tuple[str, str, int, list[str]]:
+    """How many datasets decide the first place by average rank in ``setting``.
+
+    On the datasets every detector finished, per dataset the detectors' ranks (of their
+    mean AUROC over seeds) as in the README's tables. For each other detector, the fewest
+    datasets whose removal puts it level with or ahead of the leader (removing, for that
+    pair, the datasets where the leader's rank advantage is largest, which is the fewest
+    there are). Returns ``(leader, closest challenger, that number, those datasets)``.
+    """
+    ok = results[(results.setting == setting) & (results.status == "ok")]
+    _, datasets = average_ranks(results, setting)
+    cells = ok[ok.dataset.isin(datasets)].pivot_table(
+        index="dataset", columns="detector", values="auroc", aggfunc="mean")
+    ranks = cells.rank(axis=1, ascending=False, method="average")
+    leader = ranks.mean().idxmin()
+    best = (leader, leader, len(ranks), [])
+    for challenger in ranks.columns.drop(leader):
+        advantage = (ranks[challenger] - ranks[leader]).sort_values(ascending=False)
+        for k in range(len(advantage) + 1):
+            if advantage.iloc[k:].mean() <= 0:
+                break
+        if k < best[2]:
+            best = (leader, challenger, k, list(advantage.index[:k]))
+    return best
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("csv")
@@ -103,6 +129,15 @@ def main(argv: list[str] | None = None) -> int:
         if missing:
             print(f"\nNot in this run yet: {', '.join(missing)}.")
         print()
+    print("## How many sets decide each first place\n")
+    print("Fewest data sets whose removal puts another detector level with or ahead of the")
+    print("leader by average rank (all detectors of the setting, the sets every one finished).\n")
+    for setting in ("P1", "P2", "P3"):
+        if (results.setting == setting).any():
+            leader, challenger, k, decisive = sets_deciding_the_lead(results, setting)
+            print(f"- {setting}: {leader} leads; {k} set(s) decide it against {challenger}"
+                  f" ({', '.join(decisive)}).")
+    print()
     return 0
 
 
