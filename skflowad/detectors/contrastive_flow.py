@@ -63,8 +63,8 @@ class ContrastiveFlow(LikelihoodFlowMixin, FlowDetector):
     train_clip : float > 0 or None, default=%(train_clip)r
         Standardised training rows clipped at +-train_clip, as in FlowDensity.
     train_whiten : "auto" or bool, default=%(train_whiten)r
-        A fixed whitening map as the flow's first transform, as in FlowDensity (False, the
-        default: not measured on ContrastiveFlow's grid yet).
+        A fixed whitening map as the flow's first transform, as in FlowDensity
+        (``"auto"``: when ``n_features > min(hidden_features)``).
     aux_weights : dict or None, default=None
         Mixing shares of the auxiliary sources, keys among ``"X_aux"``,
         ``"anomalies"`` and ``"permutation"``. None: equal shares of ``X_aux`` and
@@ -177,7 +177,7 @@ class ContrastiveFlow(LikelihoodFlowMixin, FlowDetector):
         objective="contrastive",
         train_noise=None,
         train_clip=None,
-        train_whiten=False,
+        train_whiten="auto",
     ):
         self.contamination = contamination
         self.flow = flow
