@@ -75,23 +75,32 @@ def complete_seeds(rows: pd.DataFrame) -> pd.DataFrame:
     return rows[rows.seed.isin(complete[complete].index)]
 
 
-def sets_deciding_the_lead(results: pd.DataFrame, setting: str) -> tuple[str, str, int, list[str]]:
+def sets_deciding_the_lead(results: pd.DataFrame, setting: str, leaders=None,
+                           challengers=None) -> tuple[str, str, int, list[str]]:
     """How many datasets decide the first place by average rank in ``setting``.
 
     On the datasets every detector finished, per dataset the detectors' ranks (of their
-    mean AUROC over seeds) as in the README's tables. For each other detector, the fewest
-    datasets whose removal puts it level with or ahead of the leader (removing, for that
-    pair, the datasets where the leader's rank advantage is largest, which is the fewest
-    there are). Returns ``(leader, closest challenger, that number, those datasets)``.
+    mean AUROC over seeds) as in the README's tables. The leader is the best-ranked
+    detector (among ``leaders`` if given). For each challenger (every other detector, or
+    those in ``challengers``), the fewest datasets whose removal puts it level with or
+    ahead of the leader (removing, for that pair, the datasets where the leader's rank
+    advantage is largest, which is the fewest there are). Returns ``(leader, closest
+    challenger, that number, those datasets)``.
     """
     ok = results[(results.setting == setting) & (results.status == "ok")]
     _, datasets = average_ranks(results, setting)
     cells = ok[ok.dataset.isin(datasets)].pivot_table(
         index="dataset", columns="detector", values="auroc", aggfunc="mean")
     ranks = cells.rank(axis=1, ascending=False, method="average")
-    leader = ranks.mean().idxmin()
+    mean_rank = ranks.mean()
+    if leaders is not None:
+        mean_rank = mean_rank[mean_rank.index.isin(leaders)]
+    leader = mean_rank.idxmin()
+    others = ranks.columns.drop(leader)
+    if challengers is not None:
+        others = others[others.isin(challengers)]
     best = (leader, leader, len(ranks), [])
-    for challenger in ranks.columns.drop(leader):
+    for challenger in others:
         advantage = (ranks[challenger] - ranks[leader]).sort_values(ascending=False)
         for k in range(len(advantage) + 1):
             if advantage.iloc[k:].mean() <= 0:
@@ -137,6 +146,12 @@ def main(argv: list[str] | None = None) -> int:
             leader, challenger, k, decisive = sets_deciding_the_lead(results, setting)
             print(f"- {setting}: {leader} leads; {k} set(s) decide it against {challenger}"
                   f" ({', '.join(decisive)}).")
+            flows = [d for d in set(results.detector) if d.split("[")[0] in FLOWS]
+            references = sorted(set(results.detector) - set(flows))
+            leader, challenger, k, decisive = sets_deciding_the_lead(
+                results, setting, leaders=flows, challengers=references)
+            print(f"  The best skflowad detector, {leader}, against the references: {k} set(s)"
+                  f" decide it against {challenger} ({', '.join(decisive)}); 0 means behind.")
     print()
     return 0
 
