@@ -27,6 +27,7 @@ from zuko.lazy import Flow, UnconditionalTransform
 from zuko.transforms import LULinearTransform
 
 from ..base import within_robust_cutoff
+from ..training import split_validation
 
 RECIPE_CONSTRAINTS: dict = {
     "train_noise": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left"), None],
@@ -93,7 +94,7 @@ class LikelihoodFlowMixin:
         flow = self._build_flow(X.shape[1])
         self.whitened_ = self._whitens(X.shape[1])
         if self.whitened_:
-            flow = whitened_flow(flow, X)
+            flow = whitened_flow(flow, self._rows_the_training_loop_fits(X))
         self._train(
             "flow",
             flow,
@@ -103,6 +104,21 @@ class LikelihoodFlowMixin:
             source_rows=X,
         )
         self.flow_ = flow
+
+    def _rows_the_training_loop_fits(self, X: Tensor) -> Tensor:
+        """The rows of ``X`` that the next training run fits, without its held-out ones.
+
+        The held-out rows choose the epoch and calibrate ``threshold_`` and
+        ``predict_pvalue``, so no part of the model may be estimated on them (the
+        whitening map included: with it, they scored as more typical than fresh rows).
+        The split is drawn as the training loop will draw it, and the fit's stream is put
+        back, so the loop draws the same split and everything after it unchanged.
+        """
+        generator = self._generator(X.device)
+        state = generator.get_state()
+        fit_rows, _, _ = split_validation(X, self.validation_fraction, generator)
+        generator.set_state(state)
+        return fit_rows
 
     def _whitens(self, n_features: int) -> bool:
         """Whether ``train_whiten`` puts a whitening map first: ``"auto"`` does when the

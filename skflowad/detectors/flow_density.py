@@ -42,8 +42,9 @@ class FlowDensity(LikelihoodFlowMixin, FlowDetector):
         log-likelihood lies more than 3 robust standard deviations (1.4826 MAD) above the
         batch median; a float: that share of the least likely rows; 0 uses every row.
     train_whiten : "auto" or bool, default=%(train_whiten)r
-        A fixed whitening map (the inverse Cholesky factor of the training rows'
-        Ledoit-Wolf covariance) as the flow's first transform, so the flow learns what
+        A fixed whitening map (the inverse Cholesky factor of the Ledoit-Wolf covariance
+        of the training rows the flow is fitted on, the held-out ones left out) as the
+        flow's first transform, so the flow learns what
         departs from a Gaussian with that covariance. ``"auto"``: when the data has more
         features than the narrowest conditioner layer (``n_features > min(hidden_features)``),
         where a masked conditioner cannot represent every linear dependency itself.
