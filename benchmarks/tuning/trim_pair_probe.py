@@ -39,11 +39,9 @@ def robust_z(scores: np.ndarray, reference: np.ndarray) -> np.ndarray:
 def one(dataset: str, setting: str, seed: int) -> dict:
     warnings.simplefilter("ignore")
     torch.set_num_threads(1)
-    X, y = load_dataset(expand_datasets([dataset])[0])
-    split = make_split(X, y, seed)
+    split = make_split(*load_dataset(expand_datasets([dataset])[0]), seed)
     X_fit, _ = setting_data(split, setting, seed)
-    z = {}
-    scores = {}
+    z, scores = {}, {}
     for name, trim in (("trimmed", "auto"), ("untrimmed", 0)):
         det = FlowDensity(random_state=seed, train_trim=trim).fit(X_fit)
         scores[name] = det.decision_function(split.X_test)
