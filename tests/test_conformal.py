@@ -111,3 +111,26 @@ def test_whitening_map_is_not_fitted_on_the_calibration_rows(detector_cls):
     assert det.whitened_
     assert np.mean(det.predict(fresh)) < 0.2
     assert np.mean(det.predict_pvalue(fresh) <= 0.1) < 0.2
+
+
+def test_whitening_rows_are_exactly_the_rows_the_loop_fits(monkeypatch):
+    # The mixin peeks at the split the training loop draws (same stream, restored after):
+    # the rows it whitens must be the loop's fitted rows, none of its held-out ones.
+    import skflowad.detectors._likelihood as likelihood
+
+    seen = {}
+    original = likelihood.whitened_flow
+
+    def recording(flow, rows):
+        seen["rows"] = rows.clone()
+        return original(flow, rows)
+
+    monkeypatch.setattr(likelihood, "whitened_flow", recording)
+    X = np.random.default_rng(0).normal(size=(200, 12))
+    det = FlowDensity(epochs=2, hidden_features=(8, 8), random_state=0, device="cpu").fit(X)
+    held_out = det.history_["flow"].validation_index
+    standardised = torch.as_tensor(det._standardise(X), dtype=seen["rows"].dtype)
+    fitted = np.setdiff1d(np.arange(len(X)), held_out.numpy())
+    assert det.whitened_ and len(seen["rows"]) == len(fitted)
+    torch.testing.assert_close(torch.sort(seen["rows"], dim=0).values,
+                               torch.sort(standardised[fitted], dim=0).values)
