@@ -126,6 +126,23 @@ def test_known_anomalies_are_the_auxiliary_data():
     assert auc_cf > auc_fd + 0.1, (auc_cf, auc_fd)
 
 
+def test_epsilon_quantile_auto_is_lower_when_known_anomalies_train_the_contrast():
+    """"auto": the paper's 10 % quantile with the permutation, 1 % with labelled anomalies;
+    either equals the fit that sets that quantile explicitly."""
+    rng = np.random.default_rng(4)
+    X = np.vstack([correlated(500, d=3), rng.normal(2.5, 0.3, (25, 3))])
+    y = np.r_[np.zeros(500), np.ones(25)]
+    fits = {(q, labels): ContrastiveFlow(**SMALL, epsilon_quantile=q).fit(X, y if labels else None)
+            for q in ("auto", 0.1, 0.01) for labels in (False, True)}
+    assert fits["auto", False].epsilon_quantile_ == 0.1
+    assert fits["auto", False].epsilon_ == fits[0.1, False].epsilon_
+    assert fits["auto", True].epsilon_quantile_ == 0.01
+    assert fits["auto", True].epsilon_ == fits[0.01, True].epsilon_
+    assert fits["auto", True].epsilon_ < fits[0.1, True].epsilon_
+    np.testing.assert_array_equal(fits["auto", True].decision_function(X),
+                                  fits[0.01, True].decision_function(X))
+
+
 def test_mixing_shares():
     X = correlated(300)
     A = np.random.default_rng(4).normal(0, 2, (100, 3))
