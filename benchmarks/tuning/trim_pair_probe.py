@@ -53,14 +53,20 @@ def one(dataset: str, setting: str, seed: int) -> dict:
     return row
 
 
-if __name__ == "__main__":
-    datasets, settings = sys.argv[1].split(), sys.argv[2].split()
-    out, n_jobs = sys.argv[3], int(sys.argv[4])
+def run_probe(one, fields: list[str], argv: list[str]) -> None:
+    """``one(dataset, setting, 0)`` per split of ``argv = [datasets, settings, out, n_jobs]``,
+    in parallel, one CSV row each as it finishes; splits already in ``out`` are skipped."""
+    datasets, settings = argv[0].split(), argv[1].split()
+    out, n_jobs = argv[2], int(argv[3])
     done = done_keys(out, ("dataset", "setting", "seed"), {"seed": int})
     todo = [(d, s, 0) for s in settings for d in datasets if (d, s, 0) not in done]
     rows = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
         delayed(one)(*job) for job in todo)
-    with appender(out, FIELDS) as write:
+    with appender(out, fields) as write:
         for row in rows:
             write(row)
             print(row, flush=True)
+
+
+if __name__ == "__main__":
+    run_probe(one, FIELDS, sys.argv[1:])

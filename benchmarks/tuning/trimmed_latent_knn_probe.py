@@ -24,16 +24,15 @@ import warnings
 
 import numpy as np
 import torch
-from joblib import Parallel, delayed
 from scipy.stats import rankdata
 from sklearn.metrics import roc_auc_score
 from sklearn.neighbors import NearestNeighbors
 
 from skflowad import FlowDensity
 from skflowad.base import within_robust_cutoff
-from skflowad.benchmark.result_csv import appender, done_keys
 from skflowad.benchmark.splits import expand_datasets, load_dataset, make_split, setting_data
 from skflowad.training import map_batches
+from trim_pair_probe import robust_z, run_probe  # a sibling script: its folder is on sys.path
 
 K = 5
 FIELDS = ["dataset", "setting", "seed", "kept_share", "nll", "knn_z", "knn_zt", "zmean_t",
@@ -45,12 +44,6 @@ def latent(det: FlowDensity, X: np.ndarray) -> np.ndarray:
     rows = det._to_tensor(det._standardise(X))
     with torch.inference_mode():
         return map_batches(det.flow_().transform, rows, 4096).double().cpu().numpy()
-
-
-def robust_z(scores: np.ndarray, reference: np.ndarray) -> np.ndarray:
-    median = np.median(reference)
-    spread = 1.4826 * np.median(np.abs(reference - median))
-    return (scores - median) / max(spread, 1e-12)
 
 
 def one(dataset: str, setting: str, seed: int) -> dict:
@@ -81,13 +74,4 @@ def one(dataset: str, setting: str, seed: int) -> dict:
 
 
 if __name__ == "__main__":
-    datasets, settings = sys.argv[1].split(), sys.argv[2].split()
-    out, n_jobs = sys.argv[3], int(sys.argv[4])
-    done = done_keys(out, ("dataset", "setting", "seed"), {"seed": int})
-    todo = [(d, s, 0) for s in settings for d in datasets if (d, s, 0) not in done]
-    rows = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
-        delayed(one)(*job) for job in todo)
-    with appender(out, FIELDS) as write:
-        for row in rows:
-            write(row)
-            print(row, flush=True)
+    run_probe(one, FIELDS, sys.argv[1:])
