@@ -97,7 +97,8 @@ class ContrastiveFlow(LikelihoodFlowMixin, FlowDetector):
     epsilon_ : float or None
         The clamp threshold used (None without clamping or for the ratio).
     epsilon_quantile_ : float or None
-        The quantile ``epsilon="auto"`` used (None when ``epsilon`` is not ``"auto"``).
+        The quantile ``epsilon="auto"`` used (None when ``epsilon`` is not ``"auto"``
+        and for the ratio).
     aux_weights_ : dict
         The auxiliary sources used and their shares.
     history_ : dict
