@@ -526,3 +526,14 @@ def test_result_csv_appends_and_resumes(tmp_path):
     assert np.isnan(frame.loc[1, "auroc"])
     with pytest.raises(ValueError), appender(path, ["dataset", "seed"]) as write:
         write({"dataset": "d", "seed": 3, "extra": 1})
+
+
+def test_append_rows_writes_every_row_of_an_iterable(tmp_path, capsys):
+    from skflowad.benchmark.result_csv import append_rows, done_keys
+
+    path = tmp_path / "runs.csv"
+    append_rows(path, ["dataset", "seed"], ({"dataset": d, "seed": i} for i, d in enumerate("ab")))
+    append_rows(path, ["dataset", "seed"], iter([{"dataset": "c", "seed": 2}]))
+    assert done_keys(path, ("dataset", "seed"), {"seed": int}) == {("a", 0), ("b", 1), ("c", 2)}
+    assert len(pd.read_csv(path)) == 3
+    assert capsys.readouterr().out.count("dataset") == 3

@@ -32,7 +32,7 @@ from skflowad.benchmark import (
     make_split,
     setting_data,
 )
-from skflowad.benchmark.result_csv import appender, done_keys
+from skflowad.benchmark.result_csv import append_rows, done_keys
 
 CONTAMINATION = 0.1
 FIELDS = ["dataset", "detector", "seed", "n_train", "n_test_normals", "flagged_in_sample",
@@ -120,12 +120,8 @@ def main(argv=None) -> None:
     todo = [(dataset, detector, seed) for seed in args.seeds for dataset in args.datasets
             for detector in args.detectors if (dataset, detector, seed) not in done]
     print(f"{len(todo)} fit(s) to do", flush=True)
-    rows = Parallel(n_jobs=args.n_jobs, return_as="generator_unordered")(
-        delayed(measure)(*job) for job in todo)
-    with appender(out, FIELDS) as write:
-        for row in rows:
-            write(row)
-            print(row, flush=True)
+    append_rows(out, FIELDS, Parallel(n_jobs=args.n_jobs, return_as="generator_unordered")(
+        delayed(measure)(*job) for job in todo))
 
 
 if __name__ == "__main__":

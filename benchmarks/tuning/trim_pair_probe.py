@@ -23,7 +23,7 @@ from joblib import Parallel, delayed
 from sklearn.metrics import roc_auc_score
 
 from skflowad import FlowDensity
-from skflowad.benchmark.result_csv import appender, done_keys
+from skflowad.benchmark.result_csv import append_rows, done_keys
 from skflowad.benchmark.splits import expand_datasets, load_dataset, make_split, setting_data
 
 FIELDS = ["dataset", "setting", "seed", "trimmed", "untrimmed", "zmean", "zmax"]
@@ -60,12 +60,8 @@ def run_probe(one, fields: list[str], argv: list[str]) -> None:
     out, n_jobs = argv[2], int(argv[3])
     done = done_keys(out, ("dataset", "setting", "seed"), {"seed": int})
     todo = [(d, s, 0) for s in settings for d in datasets if (d, s, 0) not in done]
-    rows = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
-        delayed(one)(*job) for job in todo)
-    with appender(out, fields) as write:
-        for row in rows:
-            write(row)
-            print(row, flush=True)
+    append_rows(out, fields, Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
+        delayed(one)(*job) for job in todo))
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
 For scripts that record other columns than the benchmark's ``results.csv`` (the paper
 reproductions in ``benchmarks/papers/``): :func:`done_keys` lists the runs already in the
-file, :func:`appender` appends one row per finished run. The runner
+file, :func:`appender` appends one row per finished run, :func:`append_rows` every row of an
+iterable (e.g. joblib's unordered results) as it arrives. The runner
 (:mod:`skflowad.benchmark.runner`) keeps ``results.csv`` with its fixed columns and key.
 """
 
@@ -10,11 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import csv
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["appender", "done_keys"]
+__all__ = ["append_rows", "appender", "done_keys"]
 
 
 def done_keys(path: str | Path, key: Sequence[str],
@@ -52,3 +53,11 @@ def appender(path: str | Path, fields: Sequence[str]) -> Iterator[Callable[[Mapp
             f.flush()
 
         yield write
+
+
+def append_rows(path: str | Path, fields: Sequence[str], rows: Iterable[Mapping]) -> None:
+    """Append each row of ``rows`` to ``path`` as it arrives (see :func:`appender`) and print it."""
+    with appender(path, fields) as write:
+        for row in rows:
+            write(row)
+            print(row, flush=True)
