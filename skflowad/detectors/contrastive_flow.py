@@ -118,6 +118,11 @@ class ContrastiveFlow(LikelihoodFlowMixin, FlowDetector):
     - Training starts with the maximum-likelihood fit of :class:`FlowDensity` on the
       inliers (``history_["flow"]``); it gives ``epsilon="auto"`` its log-densities
       and initialises the contrastive stage, which then runs with the same settings.
+    - The paper's recipe for ``epsilon`` on unknown data ("e.g. the 10 %% quantile of the
+      in-distribution log density plus a fixed offset (e.g. ln 10)", section 5.2.1) is an
+      example: ``epsilon_quantile="auto"`` keeps its 10 %% for the permutation and takes
+      1 %% when known anomalies train the contrast, ``epsilon_offset`` is 0 (both chosen on
+      the benchmark, ``docs/methods/contrastive_flow.md``).
     - The paper's ``epsilon = 0`` lives in its own feature space; in standardised
       space an inlier's log-density is about ``-1.4 D``, so ``0`` would clamp the
       auxiliary term from the start (ContrastiveFlow would be FlowDensity).
