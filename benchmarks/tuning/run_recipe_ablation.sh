@@ -17,7 +17,7 @@ OUT=${OUT:-benchmarks/results/recipe}
 JOBS=${JOBS:-2}
 PY=${PY:-python}
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} MKL_NUM_THREADS=${MKL_NUM_THREADS:-1}
-DATASETS=$(sed -n '/^DATASETS="/,/"$/p' "$(dirname "$0")/run_grid.sh" | tr -d '"' | sed 's/^DATASETS=//')
+DATASETS=$(sed -n '/^DATASETS="/,/"$/p' "$(dirname "$0")/../run_grid.sh" | tr -d '"' | sed 's/^DATASETS=//')
 VARIANTS=(
   "FlowDensity[trim_auto]"
   "FlowDensity[plain] --param FlowDensity[plain].train_noise=None --param FlowDensity[plain].train_clip=None --param FlowDensity[plain].train_trim=0"
