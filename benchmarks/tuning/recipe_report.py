@@ -9,7 +9,8 @@ seeds the floor's seed-0 AUROC stands in for each seed). For each variant of ``-
 setting: mean AUROC over the datasets every detector of the pool finished, the variant's
 average rank among {the references, the floor (P1/P2), the variant} (1 = best), the best
 reference, and against the floor: the mean difference, the worst set and the number of sets
-more than 0.03 below it. References: the benchmark protocol's 14 in P1/P2; in P3 DeepOD's DevNet,
+more than 0.03 below it. ``<family> (defaults)`` is the grid's rows of the family at its
+current defaults; FlowDensity ignores labels, so its P3 rows are its P1 rows. References: the benchmark protocol's 14 in P1/P2; in P3 DeepOD's DevNet,
 HistGradientBoosting, PyOD's DevNet with its loss call corrected, IForest and KNN.
 
     python benchmarks/tuning/recipe_report.py [--family FlowDensity] [--seeds 0] [--out FILE.md]
@@ -29,6 +30,8 @@ FLOOR = "plain-flow floor"
 P3_POOL = ("DeepODDevNet", "HistGradientBoosting", "DevNetFixed", "IForest", "KNN")
 # What a family's rows looked like before the recipe, in results_superseded.csv.
 BEFORE = {"FlowDensity": "training recipe", "ContrastiveFlow": "off-support"}
+# Families whose fit ignores y: their P3 rows are their P1 rows (PROTOCOL.md: P1 = P3).
+IGNORES_LABELS = {"FlowDensity"}
 
 
 def load(recipe_csv: Path, grid_csv: Path, anchors: Path, family: str,
@@ -42,11 +45,17 @@ def load(recipe_csv: Path, grid_csv: Path, anchors: Path, family: str,
     if family == "ContrastiveFlow":  # its rows off the off-support splits still stand
         before = pd.concat([before, grid[grid["detector"] == family]])
     before = before.assign(detector=f"{family} (before)")
+    defaults = grid[grid["detector"] == family].assign(detector=f"{family} (defaults)")
     refs = grid[grid["detector"].isin([*PYOD_REFERENCES, *P3_POOL])]
     floor = pd.concat(
         [pd.read_csv(anchors / f"plain_flow_floor_{s}_shared_seed0.csv") for s in ("P1", "P2")]
     ).assign(detector=FLOOR, status="ok")
-    rows = pd.concat([recipe, before, refs, floor], ignore_index=True)
+    rows = pd.concat([recipe, before, defaults, refs, floor], ignore_index=True)
+    if family in IGNORES_LABELS:  # its P3 fit is its P1 fit: same rows, the labels unused
+        own = rows["detector"].str.startswith(family)
+        p1 = rows[own & (rows["setting"] == "P1")]
+        rows = pd.concat([rows[~(own & (rows["setting"] == "P3"))], p1.assign(setting="P3")],
+                         ignore_index=True)
     return rows[rows["seed"].isin(seeds) & (rows["status"] == "ok")]
 
 
