@@ -10,8 +10,9 @@ setting: mean AUROC over the datasets every detector of the pool finished, the v
 average rank among {the references, the floor (P1/P2), the variant} (1 = best), the best
 reference, and against the floor: the mean difference, the worst set and the number of sets
 more than 0.03 below it. ``<family> (defaults)`` is the grid's rows of the family at its
-current defaults; FlowDensity ignores labels, so its P3 rows are its P1 rows. References: the benchmark protocol's 14 in P1/P2; in P3 DeepOD's DevNet,
-HistGradientBoosting, PyOD's DevNet with its loss call corrected, IForest and KNN.
+current defaults; FlowDensity ignores labels, so its P3 rows are its P1 rows. References: the
+benchmark protocol's 14 in P1/P2; in P3 DeepOD's DevNet, HistGradientBoosting, PyOD's DevNet
+with its loss call corrected, IForest and KNN.
 
     python benchmarks/tuning/recipe_report.py [--family FlowDensity] [--seeds 0] [--out FILE.md]
 """

@@ -1,4 +1,4 @@
-"""Table of each training-recipe technique alone (``run_technique_ablation.sh``'s runs).
+"""Table of each recipe technique alone and left out (``run_technique_ablation.sh``'s runs).
 
 Reads ``benchmarks/results/recipe/techniques/results.csv`` and ranks each variant, and the
 grid's FlowDensity at its defaults (the whole recipe), with ``recipe_report.py``'s pools:
