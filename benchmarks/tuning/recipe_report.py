@@ -35,10 +35,11 @@ BEFORE = {"FlowDensity": "training recipe", "ContrastiveFlow": "off-support"}
 IGNORES_LABELS = {"FlowDensity"}
 
 
-def load(recipe_csv: Path, grid_csv: Path, anchors: Path, family: str,
+def load(recipe_runs: pd.DataFrame, grid_csv: Path, anchors: Path, family: str,
          seeds: list[int]) -> pd.DataFrame:
-    recipe = pd.read_csv(recipe_csv)
-    recipe = recipe[recipe["detector"].str.startswith(family)]
+    """The family's recipe runs, its rows before the recipe and at the defaults, the
+    references and the floor, on ``seeds``."""
+    recipe = recipe_runs[recipe_runs["detector"].str.startswith(family)]
     grid = pd.read_csv(grid_csv)
     superseded = pd.read_csv(grid_csv.with_name("results_superseded.csv"))
     before = superseded[(superseded["detector"] == family)
@@ -102,7 +103,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
-    rows = load(args.recipe, args.grid, args.anchors, args.family, args.seeds)
+    rows = load(pd.read_csv(args.recipe), args.grid, args.anchors, args.family, args.seeds)
     text = ablation(rows, args.family, args.seeds).to_markdown(index=False, floatfmt=".3f")
     print(text)
     if args.out:

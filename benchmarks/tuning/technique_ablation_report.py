@@ -14,7 +14,6 @@ defaults (checked here); on the other narrow sets those rows stand for them.
 from __future__ import annotations
 
 import argparse
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -57,10 +56,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     runs = with_whitening_filled(pd.read_csv(RUNS), pd.read_csv(GRID))
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "results.csv"
-        runs.to_csv(path, index=False)
-        rows = load(path, GRID, ROOT.parent / "shared/anchors", "FlowDensity", args.seeds)
+    rows = load(runs, GRID, ROOT.parent / "shared/anchors", "FlowDensity", args.seeds)
     text = ablation(rows, "FlowDensity", args.seeds).to_markdown(index=False, floatfmt=".3f")
     print(text)
     if args.out:
