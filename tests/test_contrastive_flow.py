@@ -133,7 +133,8 @@ def test_epsilon_quantile_auto_is_lower_when_known_anomalies_train_the_contrast(
     X = np.vstack([correlated(500, d=3), rng.normal(2.5, 0.3, (25, 3))])
     y = np.r_[np.zeros(500), np.ones(25)]
     fits = {(q, labels): ContrastiveFlow(**SMALL, epsilon_quantile=q).fit(X, y if labels else None)
-            for q in ("auto", 0.1, 0.01) for labels in (False, True)}
+            for q, labels in [("auto", False), (0.1, False), ("auto", True), (0.1, True),
+                              (0.01, True)]}
     assert fits["auto", False].epsilon_quantile_ == 0.1
     assert fits["auto", False].epsilon_ == fits[0.1, False].epsilon_
     assert fits["auto", True].epsilon_quantile_ == 0.01
