@@ -10,21 +10,19 @@ the issue's seed-0 reading and by means over seeds 0-2 (the anchor standing for 
         > benchmarks/results/recipe/floor_seeds.md
 """
 import sys
-from pathlib import Path
 
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parents[2]
+from recipe_report import ROOT, read_floor_anchors
+
 MARGIN = 0.03
 
 
 def load(floor_csv: str) -> pd.DataFrame:
     """One row per (dataset, setting): the anchor, the re-runs by seed and FlowDensity by seed."""
     floor = pd.read_csv(floor_csv)
-    anchors = pd.concat(
-        pd.read_csv(ROOT.parent / "shared" / "anchors" / f"plain_flow_floor_{s}_shared_seed0.csv")
-        for s in ("P1", "P2")
-    ).set_index(["dataset", "setting"]).auroc.rename("anchor")
+    anchors = read_floor_anchors(ROOT.parent / "shared" / "anchors")
+    anchors = anchors.set_index(["dataset", "setting"]).auroc.rename("anchor")
     reruns = floor.pivot_table(index=["dataset", "setting"], columns="seed", values="auroc")
     reruns.columns = [f"floor_{s}" for s in reruns.columns]
     grid = pd.read_csv(ROOT / "benchmarks" / "results" / "grid" / "results.csv")
@@ -60,11 +58,10 @@ def report(table: pd.DataFrame) -> str:
             f"| {setting} | {len(part)} | {(part.replicate_gap.abs() > MARGIN).sum()} "
             f"| {part.floor_sd.median():.3f} / {part.floor_sd.max():.3f} "
             f"| {means.mean():+.4f} | {len(below0)} | {len(below)} |")
-        for name, gaps, label in ((setting, below0, "seed 0 against the anchor"),
-                                  (setting, below, "means over seeds 0-2")):
-            sets = ", ".join(f"{d} {g:+.3f} (floor SD {part.floor_sd.loc[(d, name)]:.3f})"
+        for gaps, label in ((below0, "seed 0 against the anchor"), (below, "means over seeds 0-2")):
+            sets = ", ".join(f"{d} {g:+.3f} (floor SD {part.floor_sd.loc[(d, setting)]:.3f})"
                              for (d, _), g in gaps.items())
-            details.append(f"- {name}, {label}: {sets or 'none'}")
+            details.append(f"- {setting}, {label}: {sets or 'none'}")
     lines += ["", "Sets more than 0.03 below the floor:", ""] + details
     wide = table.replicate_gap.abs().sort_values(ascending=False).head(8)
     lines += ["", "Largest gaps between the anchor and the re-run of the same script on seed 0:", ""]

@@ -35,6 +35,14 @@ BEFORE = {"FlowDensity": "training recipe", "ContrastiveFlow": "off-support"}
 IGNORES_LABELS = {"FlowDensity"}
 
 
+def read_floor_anchors(anchors: Path) -> pd.DataFrame:
+    """The plain-flow floor's seed-0 rows, P1 and P2, from ANCHORS.md's CSVs in ``anchors``."""
+    return pd.concat(
+        [pd.read_csv(anchors / f"plain_flow_floor_{s}_shared_seed0.csv") for s in ("P1", "P2")],
+        ignore_index=True,
+    )
+
+
 def load(recipe_runs: pd.DataFrame, grid_csv: Path, anchors: Path, family: str,
          seeds: list[int]) -> pd.DataFrame:
     """The family's recipe runs, its rows before the recipe and at the defaults, the
@@ -49,9 +57,7 @@ def load(recipe_runs: pd.DataFrame, grid_csv: Path, anchors: Path, family: str,
     before = before.assign(detector=f"{family} (before)")
     defaults = grid[grid["detector"] == family].assign(detector=f"{family} (defaults)")
     refs = grid[grid["detector"].isin([*PYOD_REFERENCES, *P3_POOL])]
-    floor = pd.concat(
-        [pd.read_csv(anchors / f"plain_flow_floor_{s}_shared_seed0.csv") for s in ("P1", "P2")]
-    ).assign(detector=FLOOR, status="ok")
+    floor = read_floor_anchors(anchors).assign(detector=FLOOR, status="ok")
     rows = pd.concat([recipe, before, defaults, refs, floor], ignore_index=True)
     if family in IGNORES_LABELS:  # its P3 fit is its P1 fit: same rows, the labels unused
         own = rows["detector"].str.startswith(family)
