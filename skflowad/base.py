@@ -422,13 +422,13 @@ class FlowDetector(BaseDetector):
     def _training_noise(self, noise) -> Callable[[Tensor], Tensor] | None:
         """The batch transform that adds ``noise`` to each training batch (None: none).
 
-        ``"auto"``: uniform dequantisation of the columns whose training values lie on a
-        grid (:func:`dequantise`) and N(0, AUTO_NOISE_SIGMA^2) on the others; a float:
-        N(0, noise^2) on every column; None or 0: no noise.
+        ``"dequantise"`` (FlowDensity's ``"auto"``): uniform dequantisation of the columns
+        whose training values lie on a grid (:func:`dequantise`) and N(0, AUTO_NOISE_SIGMA^2)
+        on the others; a float: N(0, noise^2) on every column; None or 0: no noise.
         """
         if noise is None or (not isinstance(noise, str) and noise == 0):
             return None
-        if noise == "auto":
+        if noise in ("auto", "dequantise"):
             spacing = self._to_tensor(self.grid_spacing_)
             return functools.partial(dequantise, spacing=spacing, sigma=AUTO_NOISE_SIGMA,
                                      generator=self._generator())

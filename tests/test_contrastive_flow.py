@@ -91,8 +91,8 @@ def test_epsilon_auto_starts_active_and_paper_zero_is_inactive():
     # this 15-epoch warm-up leaves 3.6 % of the permuted rows above epsilon, not 5-95 %)
     params = dict(SMALL, learning_rate=1e-3)
     cf = ContrastiveFlow(**params).fit(X)
-    # the same seed and the same (plain) recipe give the same warm-up flow
-    fd = FlowDensity(**params, train_noise=None, train_clip=None, train_trim=0).fit(X)
+    # without labels, the warm-up is FlowDensity's fit at its noise and clip, untrimmed
+    fd = FlowDensity(**params, train_trim=0).fit(X)
     assert cf.history_["flow"].loss_curve == fd.history_["flow"].loss_curve
     permuted = np.column_stack([np.random.default_rng(i).permutation(X[:, i]) for i in range(6)])
     aux_log_p = -fd.decision_function(permuted)
@@ -106,6 +106,29 @@ def test_epsilon_auto_starts_active_and_paper_zero_is_inactive():
     gap_fd = np.median(fd.decision_function(permuted)) - np.median(fd.decision_function(X))
     gap_cf = np.median(cf.decision_function(permuted)) - np.median(cf.decision_function(X))
     assert gap_cf > gap_fd
+
+
+def test_training_recipe_auto_follows_the_known_anomalies():
+    """train_noise/train_clip "auto": FlowDensity's recipe without labelled anomalies, the
+    paper's plain fit with them; explicit values apply in both cases."""
+    rng = np.random.default_rng(4)
+    X = np.round(correlated(400, d=3), 1)  # grid-valued columns: the noise is dequantisation
+    X_all = np.vstack([X, rng.normal(3.0, 0.3, (20, 3))])
+    y = np.r_[np.zeros(400), np.ones(20)]
+    unlabelled = ContrastiveFlow(**SMALL).fit(X)
+    assert (unlabelled.train_noise_, unlabelled.train_clip_) == ("dequantise", 10.0)
+    labelled = ContrastiveFlow(**SMALL).fit(X_all, y)
+    assert (labelled.train_noise_, labelled.train_clip_) == (None, None)
+    # "auto" with labels is the plain fit: the same scores as asking for it
+    plain = ContrastiveFlow(**SMALL, train_noise=None, train_clip=None).fit(X_all, y)
+    np.testing.assert_array_equal(labelled.decision_scores_, plain.decision_scores_)
+    # ... and without labels it is the recipe spelt out
+    spelt = ContrastiveFlow(**SMALL, train_noise="dequantise", train_clip=10.0).fit(X)
+    np.testing.assert_array_equal(unlabelled.decision_scores_, spelt.decision_scores_)
+    assert unlabelled.history_["flow"].loss_curve != ContrastiveFlow(
+        **SMALL, train_noise=None, train_clip=None).fit(X).history_["flow"].loss_curve
+    explicit = ContrastiveFlow(**SMALL, train_noise=0.05, train_clip=4.0).fit(X_all, y)
+    assert (explicit.train_noise_, explicit.train_clip_) == (0.05, 4.0)
 
 
 def test_known_anomalies_are_the_auxiliary_data():

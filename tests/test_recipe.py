@@ -114,6 +114,14 @@ def test_recipe_parameters_are_validated(param, value):
         make_fast(FlowDensity, **{param: value}).fit(X)
 
 
+def test_dequantise_is_flowdensitys_auto():
+    auto = make_fast(FlowDensity, train_noise="auto").fit(X)
+    named = make_fast(FlowDensity, train_noise="dequantise").fit(X)
+    np.testing.assert_array_equal(auto.decision_scores_, named.decision_scores_)
+    with pytest.raises(ValueError, match="train_clip"):  # "auto" is ContrastiveFlow's rule
+        make_fast(FlowDensity, train_clip="auto").fit(X)
+
+
 def test_whitened_flow_keeps_the_exact_density_and_samples_its_covariance():
     # The whitening map is part of the flow: score_samples is still a density of x (a
     # correlated Gaussian: within 0.05 nats of the exact log-density on average), sample()

@@ -30,7 +30,8 @@ from ..base import within_robust_cutoff
 from ..training import split_validation
 
 RECIPE_CONSTRAINTS: dict = {
-    "train_noise": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left"), None],
+    "train_noise": [StrOptions({"auto", "dequantise"}), Interval(Real, 0, None, closed="left"),
+                    None],
     "train_clip": [Interval(Real, 0, None, closed="neither"), None],
     "train_whiten": [StrOptions({"auto"}), "boolean"],
 }
@@ -86,11 +87,13 @@ class LikelihoodFlowMixin:
     """``flow_`` fitted by (trimmed) maximum likelihood, and the density API over it.
 
     For subclasses of :class:`~skflowad.base.FlowDetector` with the parameters ``flow``,
-    ``n_transforms``, ``hidden_features``, ``train_noise`` and ``train_clip``.
+    ``n_transforms``, ``hidden_features`` and ``train_whiten``.
     """
 
-    def _fit_flow_by_likelihood(self, X: Tensor, trim: float | str) -> None:
-        """Fit ``flow_`` by (trimmed) maximum likelihood with ``train_noise``/``train_clip``."""
+    def _fit_flow_by_likelihood(self, X: Tensor, trim: float | str, noise, clip: float | None
+                                ) -> None:
+        """Fit ``flow_`` by (trimmed) maximum likelihood, with training noise ``noise`` (a
+        ``train_noise`` value) and training rows clipped at ``clip``."""
         flow = self._build_flow(X.shape[1])
         self.whitened_ = self._whitens(X.shape[1])
         if self.whitened_:
@@ -99,8 +102,8 @@ class LikelihoodFlowMixin:
             "flow",
             flow,
             lambda batch: negative_log_likelihood(flow, batch, trim),
-            self._training_rows(X, self.train_clip),
-            batch_transform=self._training_noise(self.train_noise),
+            self._training_rows(X, clip),
+            batch_transform=self._training_noise(noise),
             source_rows=X,
         )
         self.flow_ = flow

@@ -27,6 +27,8 @@ AUX_SOURCES = ("X_aux", "anomalies", "permutation")
 # clamp, the paper's example (section 5.2.1) unless known anomalies train the contrast.
 PAPER_QUANTILE = 0.1
 KNOWN_ANOMALY_QUANTILE = 0.01
+# train_clip="auto" without known anomalies: FlowDensity's default clip.
+AUTO_CLIP = 10.0
 
 
 class ContrastiveFlow(LikelihoodFlowMixin, FlowDetector):
@@ -66,13 +68,17 @@ class ContrastiveFlow(LikelihoodFlowMixin, FlowDetector):
         Added to that quantile (natural log units). The paper's wording is "plus a
         fixed offset (e.g. ln 10)"; the default is ``0`` (the choice is in
         ``docs/methods/contrastive_flow.md``).
-    train_noise : "auto", float >= 0 or None, default=%(train_noise)r
-        Noise added to each inlier training batch of both stages, as in
-        :class:`~skflowad.FlowDensity` (None, the default: the paper's plain fit; the
-        trade of ``"auto"`` with and without labels is in
+    train_noise : "auto", "dequantise", float >= 0 or None, default=%(train_noise)r
+        Noise added to each inlier training batch of both stages. ``"dequantise"``:
+        FlowDensity's recipe (grid-valued columns dequantised, N(0, 0.01^2) on the
+        others); a float: N(0, train_noise^2) on every column; None: none (the paper's
+        plain fit). ``"auto"``: ``"dequantise"`` unless the known anomalies (``y == 1``)
+        are an auxiliary source, then None (the measurements are in
         ``docs/methods/contrastive_flow.md``).
-    train_clip : float > 0 or None, default=%(train_clip)r
-        Standardised training rows clipped at +-train_clip, as in FlowDensity.
+    train_clip : "auto", float > 0 or None, default=%(train_clip)r
+        Standardised inlier training rows clipped at +-train_clip (scoring is not
+        clipped); None: not clipped. ``"auto"``: ``AUTO_CLIP`` (10, as in FlowDensity)
+        unless the known anomalies are an auxiliary source, then None.
     train_whiten : "auto" or bool, default=%(train_whiten)r
         A fixed whitening map as the flow's first transform, as in FlowDensity
         (``"auto"``: when ``n_features > min(hidden_features)``).
@@ -101,6 +107,9 @@ class ContrastiveFlow(LikelihoodFlowMixin, FlowDetector):
         and for the ratio).
     aux_weights_ : dict
         The auxiliary sources used and their shares.
+    train_noise_, train_clip_
+        The ``train_noise`` and ``train_clip`` that both stages used (``"auto"``
+        resolved).
     history_ : dict
         ``{"flow": ...}`` for the maximum-likelihood warm-up, then ``"contrastive"``
         (or ``"auxiliary"`` for the ratio's second flow); each a ``TrainingResult``.
@@ -169,6 +178,7 @@ class ContrastiveFlow(LikelihoodFlowMixin, FlowDetector):
         "aux_weights": [dict, None],
         "objective": [StrOptions({"contrastive", "ratio"})],
         **RECIPE_CONSTRAINTS,
+        "train_clip": [StrOptions({"auto"}), *RECIPE_CONSTRAINTS["train_clip"]],
     }
 
     def __init__(
@@ -194,8 +204,8 @@ class ContrastiveFlow(LikelihoodFlowMixin, FlowDetector):
         epsilon_offset=0.0,
         aux_weights=None,
         objective="contrastive",
-        train_noise=None,
-        train_clip=None,
+        train_noise="auto",
+        train_clip="auto",
         train_whiten="auto",
     ):
         self.contamination = contamination
@@ -278,7 +288,11 @@ class ContrastiveFlow(LikelihoodFlowMixin, FlowDetector):
     def _fit_tensors(self, X: Tensor, y: Tensor | None, X_aux: Tensor | None = None) -> None:
         inliers = X if y is None else X[y == 0]
         sources = self._auxiliary_sources(X, y, X_aux)
-        self._fit_flow_by_likelihood(inliers, trim=0.0)  # eq. 1: the maximum-likelihood warm-up
+        known_anomalies = self.aux_weights_.get("anomalies", 0.0) > 0
+        self.train_noise_, self.train_clip_ = self._training_recipe(known_anomalies)
+        # eq. 1: the maximum-likelihood warm-up
+        self._fit_flow_by_likelihood(inliers, trim=0.0, noise=self.train_noise_,
+                                     clip=self.train_clip_)
         parts = [  # held-out auxiliary rows for model selection (drawn after the warm-up)
             (w, rows if isinstance(rows, str) else _holdout(rows, self.validation_fraction, self._generator()))
             for w, rows in sources
@@ -298,14 +312,13 @@ class ContrastiveFlow(LikelihoodFlowMixin, FlowDetector):
             )
             self.aux_flow_ = aux_flow
             return
-        self.epsilon_ = self._clamp_threshold(
-            inliers, known_anomalies=self.aux_weights_.get("anomalies", 0.0) > 0)
+        self.epsilon_ = self._clamp_threshold(inliers, known_anomalies)
         eps, generator = self.epsilon_, self._generator()
         self._train(
             "contrastive", flow,
             lambda batch: contrastive_objective(flow, batch, parts, eps, generator),
-            self._training_rows(inliers, self.train_clip),
-            batch_transform=self._training_noise(self.train_noise),
+            self._training_rows(inliers, self.train_clip_),
+            batch_transform=self._training_noise(self.train_noise_),
             source_rows=inliers,
             validation_index=held_out,
             validation_loss=lambda val: mean_loss(
@@ -325,6 +338,17 @@ class ContrastiveFlow(LikelihoodFlowMixin, FlowDetector):
         return "flow"
 
     # ------------------------------------------------------------------ helpers
+    def _training_recipe(self, known_anomalies: bool) -> tuple:
+        """``(train_noise, train_clip)`` with ``"auto"`` resolved: FlowDensity's recipe
+        (``"dequantise"``, ``AUTO_CLIP``) unless ``known_anomalies`` train the contrast,
+        then the paper's plain fit (None, None)."""
+        noise, clip = self.train_noise, self.train_clip
+        if noise == "auto":
+            noise = None if known_anomalies else "dequantise"
+        if clip == "auto":
+            clip = None if known_anomalies else AUTO_CLIP
+        return noise, clip
+
     def _clamp_threshold(self, inliers: Tensor, known_anomalies: bool) -> float | None:
         """The paper's recipe: a quantile of the inliers' warm-up log-densities plus an offset.
 

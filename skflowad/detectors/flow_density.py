@@ -28,10 +28,11 @@ class FlowDensity(LikelihoodFlowMixin, FlowDetector):
     Parameters
     ----------
 %(common)s
-    train_noise : "auto", float >= 0 or None, default=%(train_noise)r
-        Noise added to each training batch. ``"auto"``: columns whose training values
-        lie on a grid (counts, binary, ratings) are dequantised with uniform noise of
-        one grid cell, the others get N(0, 0.01^2) (standardised units); a float: N(0,
+    train_noise : "auto", "dequantise", float >= 0 or None, default=%(train_noise)r
+        Noise added to each training batch. ``"auto"`` (the same as ``"dequantise"``):
+        columns whose training values lie on a grid (counts, binary, ratings) are
+        dequantised with uniform noise of one grid cell, the others get N(0, 0.01^2)
+        (standardised units); a float: N(0,
         train_noise^2) on every column; None: no noise (the plain maximum-likelihood fit).
     train_clip : float > 0 or None, default=%(train_clip)r
         Standardised training rows are clipped at +-train_clip before the flow is fitted
@@ -164,7 +165,8 @@ class FlowDensity(LikelihoodFlowMixin, FlowDetector):
     }
 
     def _fit_tensors(self, X: Tensor, y: Tensor | None) -> None:
-        self._fit_flow_by_likelihood(X, trim=self.train_trim)
+        self._fit_flow_by_likelihood(X, trim=self.train_trim, noise=self.train_noise,
+                                    clip=self.train_clip)
 
     def _score_tensors(self, X: Tensor) -> Tensor:
         return -self.flow_().log_prob(X)
