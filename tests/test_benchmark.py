@@ -209,6 +209,23 @@ def test_resume_skips_finished_rows(csv_dataset, tmp_path):
     assert len(results) == 4 and len(pd.read_csv(tmp_path / "results.csv")) == 4
 
 
+def test_each_call_that_runs_rows_records_its_environment(csv_dataset, tmp_path):
+    import json
+
+    import torch
+
+    kwargs = dict(out=tmp_path, registry=registry(), progress=False, report=False)
+    run_benchmark([csv_dataset], ["P1", "P2"], ["Recorder"], [0], **kwargs)
+    run_benchmark([csv_dataset], ["P1", "P2"], ["Recorder"], [0], **kwargs)  # nothing to run
+    run_benchmark([csv_dataset], ["P1"], ["Recorder"], [1], **kwargs)
+    lines = [json.loads(line) for line in (tmp_path / "runs.jsonl").read_text().splitlines()]
+    assert [(r["rows"], r["settings"], r["seeds"]) for r in lines] == [
+        (2, ["P1", "P2"], [0]), (1, ["P1"], [1])]
+    assert lines[0]["detectors"] == ["Recorder"]
+    assert lines[0]["versions"]["torch"] == torch.__version__
+    assert lines[0]["versions"]["numpy"] == np.__version__ and lines[0]["cpu"]
+
+
 def test_retry_failed_reruns_only_failed_rows(csv_dataset, tmp_path):
     kwargs = dict(out=tmp_path, progress=False, report=False)
     reg = registry()

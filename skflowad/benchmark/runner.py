@@ -11,7 +11,9 @@ rows the detector is trained on, and three settings:
   random train anomalies get ``y_lab = 1``; label-aware detectors get ``fit(X, y_lab)``.
 
 Every run appends one row to ``OUT/results.csv`` as soon as it finishes; rows already there
-are not run again, so an interrupted grid resumes. A failing run is recorded with
+are not run again, so an interrupted grid resumes. Each call that runs rows first appends a
+line to ``OUT/runs.jsonl``: when, what, and the package versions and CPU it ran on (a flow's
+training is deterministic on one machine, not across CPUs or library versions). A failing run is recorded with
 ``status="failed"`` and its error. ``OUT/summary.md`` and the figures summarise the CSV.
 
 The command line is in :mod:`skflowad.benchmark.cli`.
@@ -23,10 +25,14 @@ import contextlib
 import dataclasses
 import functools
 import io
+import json
 import os
+import platform
 import sys
 import time
 import warnings
+from datetime import datetime, timezone
+from importlib import metadata
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -215,6 +221,42 @@ def _append_row(csv_path: Path, row: Mapping[str, Any]) -> None:
     frame.to_csv(csv_path, mode="a", header=not csv_path.is_file(), index=False)
 
 
+RECORDED_PACKAGES: tuple[str, ...] = (
+    "skflowad", "torch", "zuko", "numpy", "scipy", "scikit-learn", "pyod",
+)
+"""Packages whose versions ``runs.jsonl`` records (those that can change a score)."""
+
+
+def _cpu_model() -> str:
+    """The CPU's model name from ``/proc/cpuinfo`` where there is one, else ``platform``'s."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
+
+
+def environment_record(todo: Sequence[tuple], device: str | None, n_jobs: int) -> dict:
+    """What a run of ``todo`` (``(ref, setting, detector, seed)`` tuples) ran on and when."""
+    versions = {}
+    for name in RECORDED_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return {
+        "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "rows": len(todo),
+        "detectors": sorted({run[2] for run in todo}),
+        "settings": sorted({run[1] for run in todo}),
+        "seeds": sorted({int(run[3]) for run in todo}),
+        "device": device, "n_jobs": n_jobs,
+        "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
+        "python": platform.python_version(), "machine": platform.machine(),
+        "cpu": _cpu_model(), "cpu_count": os.cpu_count(), "versions": versions,
+    }
+
+
 def run_benchmark(
     datasets: Sequence[str] = ("quick",),
     settings: Sequence[str] = SETTINGS,
@@ -247,7 +289,8 @@ def run_benchmark(
         labels (DevNet, HistGradientBoosting) run in P3 only.
     seeds : sequence of int
     out : path, default="benchmark_results"
-        Output folder: ``results.csv``, ``summary.md``, figures.
+        Output folder: ``results.csv``, ``runs.jsonl`` (one line per call that ran rows:
+        :func:`environment_record`), ``summary.md``, figures.
     device : str, default="auto"
         Passed to every detector that has a ``device`` parameter.
     n_jobs : int, default=1
@@ -289,6 +332,9 @@ def run_benchmark(
         print(f"{len(todo)} run(s) to do; {len(done)} already in {csv_path}"
               + (" (nothing to run: the tables below are the recorded ones)" if not todo else ""),
               file=sys.stderr)
+    if todo:
+        with (out_dir / "runs.jsonl").open("a") as log:
+            log.write(json.dumps(environment_record(todo, device, n_jobs)) + "\n")
     kwargs = dict(cap=cap, data_home=data_home, device=device)
     calls = ((ref, setting, registry[det], seed) for ref, setting, det, seed in todo)
     for row in _execute(calls, kwargs, params or {}, n_jobs, len(todo), progress):
