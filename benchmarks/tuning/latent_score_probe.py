@@ -1,9 +1,9 @@
-"""Scores read off one FlowDensity fit: the likelihood against latent-space alternatives.
+"""Scores read off one fit of a likelihood detector: the likelihood against latent-space alternatives.
 
-Per split, FlowDensity is fitted once at its defaults and the test rows are scored five
-ways from the same flow ``z = f(x)``:
+Per split, the detector (FlowDensity, or ContrastiveFlow with a fifth argument) is fitted once
+at its defaults and the test rows are scored five ways from the same flow ``z = f(x)``:
 
-- ``nll``: ``-log p(x)`` (FlowDensity's score);
+- ``nll``: ``-log p(x)`` (the detector's own score);
 - ``znorm``: ``|z|^2`` (the latent radius, OneFlow's kind of score, without the log-det);
 - ``knn_z``: distance to the 5th nearest training row in the latent space;
 - ``knn_x``: the same in the standardised data space (PyOD's KNN, largest distance);
@@ -12,7 +12,7 @@ ways from the same flow ``z = f(x)``:
 Every score adds the off-support term (a row off a training-constant column ranks first).
 Writes one CSV row per split; ``benchmarks/results/recipe/latent_scores.md`` has the results.
 
-    python benchmarks/tuning/latent_score_probe.py "<datasets>" "P2 P1" out.csv <n_jobs>
+    python benchmarks/tuning/latent_score_probe.py "<datasets>" "P2 P1" out.csv <n_jobs> [ContrastiveFlow]
 """
 import csv
 import sys
@@ -26,14 +26,15 @@ from sklearn.metrics import roc_auc_score
 from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import StandardScaler
 
-from skflowad import FlowDensity
+from skflowad import ContrastiveFlow, FlowDensity
 from skflowad.benchmark.splits import expand_datasets, load_dataset, make_split, setting_data
 from skflowad.training import map_batches
 
 K = 5
+DETECTORS = {"FlowDensity": FlowDensity, "ContrastiveFlow": ContrastiveFlow}
 
 
-def latent(det: FlowDensity, X: np.ndarray) -> np.ndarray:
+def latent(det, X: np.ndarray) -> np.ndarray:
     """``z = f(x)`` of raw rows under the fitted flow (standardised as the detector does)."""
     rows = det._to_tensor(det._standardise(X))
     with torch.inference_mode():
@@ -45,7 +46,7 @@ def kth_neighbour_distance(train: np.ndarray, test: np.ndarray) -> np.ndarray:
     return distance[:, -1]
 
 
-def one(dataset: str, setting: str, seed: int) -> dict:
+def one(dataset: str, setting: str, seed: int, detector: str = "FlowDensity") -> dict:
     warnings.simplefilter("ignore")
     torch.set_num_threads(1)
     X, y = load_dataset(expand_datasets([dataset])[0])
@@ -53,7 +54,7 @@ def one(dataset: str, setting: str, seed: int) -> dict:
     X_fit, _ = setting_data(split, setting, seed)
     scaler = StandardScaler().fit(X_fit)
     X_fit, X_test = scaler.transform(X_fit), scaler.transform(split.X_test)
-    det = FlowDensity(random_state=seed).fit(X_fit)
+    det = DETECTORS[detector](random_state=seed).fit(X_fit)
     off = 1e6 * det._n_off_support(X_test)
     z_fit, z_test = latent(det, X_fit), latent(det, X_test)
     scores = {
@@ -66,7 +67,7 @@ def one(dataset: str, setting: str, seed: int) -> dict:
         return rankdata(s) / len(s)
     scores["nll_knnz"] = rank(scores["nll"]) + rank(scores["knn_z"])
     scores["nll_znorm"] = rank(scores["nll"]) + rank(scores["znorm"])
-    row = dict(dataset=dataset, setting=setting, seed=seed)
+    row = dict(dataset=dataset, setting=setting, seed=seed, detector=detector)
     row.update({name: roc_auc_score(split.y_test, s) for name, s in scores.items()})
     print(row, flush=True)
     return row
@@ -74,7 +75,8 @@ def one(dataset: str, setting: str, seed: int) -> dict:
 
 if __name__ == "__main__":
     datasets, settings, out, n_jobs = sys.argv[1].split(), sys.argv[2].split(), sys.argv[3], int(sys.argv[4])
-    rows = Parallel(n_jobs=n_jobs)(delayed(one)(d, s, 0) for s in settings for d in datasets)
+    detector = sys.argv[5] if len(sys.argv) > 5 else "FlowDensity"
+    rows = Parallel(n_jobs=n_jobs)(delayed(one)(d, s, 0, detector) for s in settings for d in datasets)
     with open(out, "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
