@@ -7,7 +7,12 @@ at its defaults and the test rows are scored five ways from the same flow ``z = 
 - ``znorm``: ``|z|^2`` (the latent radius, OneFlow's kind of score, without the log-det);
 - ``knn_z``: distance to the 5th nearest training row in the latent space;
 - ``knn_x``: the same in the standardised data space (PyOD's KNN, largest distance);
-- ``nll_knnz``, ``nll_znorm``: the mean of the two scores' test ranks.
+- ``nll_knnz``, ``nll_znorm``: the mean of the two scores' test ranks;
+- ``knnd_z``: ``-log`` of the flow's density with its Gaussian base replaced by a
+  nearest-neighbour density of the training latents, ``d log r_5(z) - log|det J_f(x)|``;
+- ``nll_znorm_knnz``: the mean of the three scores' test ranks;
+- ``lunar_z``: PyOD's LUNAR (its defaults) fitted on the training latents (the flow as the
+  metric LUNAR's graph is built in).
 
 Every score adds the off-support term (a row off a training-constant column ranks first).
 Writes one CSV row per split; ``benchmarks/results/recipe/latent_scores.md`` has the results.
@@ -21,6 +26,7 @@ import warnings
 import numpy as np
 import torch
 from joblib import Parallel, delayed
+from pyod.models.lunar import LUNAR
 from scipy.stats import rankdata
 from sklearn.metrics import roc_auc_score
 from sklearn.neighbors import NearestNeighbors
@@ -57,16 +63,25 @@ def one(dataset: str, setting: str, seed: int, detector: str = "FlowDensity") ->
     det = DETECTORS[detector](random_state=seed).fit(X_fit)
     off = 1e6 * det._n_off_support(X_test)
     z_fit, z_test = latent(det, X_fit), latent(det, X_test)
+    rows = det._to_tensor(det._standardise(X_test))
+    with torch.inference_mode():
+        log_p = map_batches(det.flow_().log_prob, rows, 4096).double().cpu().numpy()
+    log_det = log_p + 0.5 * (z_test ** 2).sum(axis=1)  # log p(x) - log N(z), up to a constant
+    lunar = LUNAR().fit(z_fit.astype(np.float32))
     scores = {
         "nll": det.decision_function(X_test),
         "znorm": (z_test ** 2).sum(axis=1) + off,
         "knn_z": kth_neighbour_distance(z_fit, z_test) + off,
         "knn_x": kth_neighbour_distance(X_fit, X_test) + off,
+        "knnd_z": z_test.shape[1] * np.log(kth_neighbour_distance(z_fit, z_test) + 1e-12)
+        - log_det + off,
+        "lunar_z": lunar.decision_function(z_test.astype(np.float32)) + off,
     }
     def rank(s):
         return rankdata(s) / len(s)
     scores["nll_knnz"] = rank(scores["nll"]) + rank(scores["knn_z"])
     scores["nll_znorm"] = rank(scores["nll"]) + rank(scores["znorm"])
+    scores["nll_znorm_knnz"] = scores["nll_znorm"] + rank(scores["knn_z"])
     row = dict(dataset=dataset, setting=setting, seed=seed, detector=detector)
     row.update({name: roc_auc_score(split.y_test, s) for name, s in scores.items()})
     print(row, flush=True)
