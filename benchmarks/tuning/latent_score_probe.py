@@ -52,21 +52,42 @@ def kth_neighbour_distance(train: np.ndarray, test: np.ndarray) -> np.ndarray:
     return distance[:, -1]
 
 
-def one(dataset: str, setting: str, seed: int, detector: str = "FlowDensity") -> dict:
+def log_jacobian(det, X: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """``log|det J_f(x)|`` of raw rows with latents ``z``: ``log p(x) - log N(z)``, up to a constant."""
+    rows = det._to_tensor(det._standardise(X))
+    with torch.inference_mode():
+        log_p = map_batches(det.flow_().log_prob, rows, 4096).double().cpu().numpy()
+    return log_p + 0.5 * (z ** 2).sum(axis=1)
+
+
+def standardised_split(dataset: str, setting: str, seed: int):
+    """The benchmark's split and its fit and test rows, standardised on the fit rows."""
     warnings.simplefilter("ignore")
     torch.set_num_threads(1)
     X, y = load_dataset(expand_datasets([dataset])[0])
     split = make_split(X, y, seed)
     X_fit, _ = setting_data(split, setting, seed)
     scaler = StandardScaler().fit(X_fit)
-    X_fit, X_test = scaler.transform(X_fit), scaler.transform(split.X_test)
+    return split, scaler.transform(X_fit), scaler.transform(split.X_test)
+
+
+def run_and_write(one, argv: list[str]) -> None:
+    """``one(dataset, setting, 0, detector)`` over ``"<datasets>" "<settings>" out.csv n_jobs [detector]``."""
+    datasets, settings, out, n_jobs = argv[1].split(), argv[2].split(), argv[3], int(argv[4])
+    detector = argv[5] if len(argv) > 5 else "FlowDensity"
+    rows = Parallel(n_jobs=n_jobs)(delayed(one)(d, s, 0, detector) for s in settings for d in datasets)
+    with open(out, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def one(dataset: str, setting: str, seed: int, detector: str = "FlowDensity") -> dict:
+    split, X_fit, X_test = standardised_split(dataset, setting, seed)
     det = DETECTORS[detector](random_state=seed).fit(X_fit)
     off = 1e6 * det._n_off_support(X_test)
     z_fit, z_test = latent(det, X_fit), latent(det, X_test)
-    rows = det._to_tensor(det._standardise(X_test))
-    with torch.inference_mode():
-        log_p = map_batches(det.flow_().log_prob, rows, 4096).double().cpu().numpy()
-    log_det = log_p + 0.5 * (z_test ** 2).sum(axis=1)  # log p(x) - log N(z), up to a constant
+    log_det = log_jacobian(det, X_test, z_test)
     lunar = LUNAR().fit(z_fit.astype(np.float32))
     scores = {
         "nll": det.decision_function(X_test),
@@ -89,10 +110,4 @@ def one(dataset: str, setting: str, seed: int, detector: str = "FlowDensity") ->
 
 
 if __name__ == "__main__":
-    datasets, settings, out, n_jobs = sys.argv[1].split(), sys.argv[2].split(), sys.argv[3], int(sys.argv[4])
-    detector = sys.argv[5] if len(sys.argv) > 5 else "FlowDensity"
-    rows = Parallel(n_jobs=n_jobs)(delayed(one)(d, s, 0, detector) for s in settings for d in datasets)
-    with open(out, "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    run_and_write(one, sys.argv)

@@ -12,7 +12,6 @@ standardises; and, for comparison, the mean of their test ranks) are read by ``-
 """
 import os
 import sys
-import warnings
 from itertools import combinations
 
 import numpy as np
@@ -22,7 +21,7 @@ from scipy.stats import rankdata
 from sklearn.metrics import roc_auc_score
 
 from skflowad import ContrastiveFlow, FlowDensity, OneFlow
-from skflowad.benchmark.splits import expand_datasets, load_dataset, make_split, setting_data
+from latent_score_probe import standardised_split
 
 OUT = os.environ.get("METHOD_ENSEMBLE_SCORES", "/tmp/method_ensemble")
 MEMBERS = {"FlowDensity": FlowDensity, "ContrastiveFlow": ContrastiveFlow, "OneFlow": OneFlow}
@@ -32,15 +31,7 @@ def one(dataset: str, setting: str, seed: int) -> None:
     path = f"{OUT}/{dataset}_{setting}_{seed}.npz"
     if os.path.exists(path):
         return
-    warnings.simplefilter("ignore")
-    import torch
-    torch.set_num_threads(1)
-    X, y = load_dataset(expand_datasets([dataset])[0])
-    split = make_split(X, y, seed)
-    X_fit, _ = setting_data(split, setting, seed)
-    from sklearn.preprocessing import StandardScaler
-    scaler = StandardScaler().fit(X_fit)
-    X_fit, X_test = scaler.transform(X_fit), scaler.transform(split.X_test)
+    split, X_fit, X_test = standardised_split(dataset, setting, seed)
     saved = {"y": split.y_test}
     for name, cls in MEMBERS.items():
         det = cls(random_state=seed, device="cpu").fit(X_fit)

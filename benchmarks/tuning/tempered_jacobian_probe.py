@@ -10,39 +10,23 @@ scored at each beta from the same flow; every score adds the off-support term.
 
     python benchmarks/tuning/tempered_jacobian_probe.py "<datasets>" "P2 P1" out.csv <n_jobs> [ContrastiveFlow]
 """
-import csv
 import sys
-import warnings
 
 import numpy as np
-import torch
-from joblib import Parallel, delayed
 from sklearn.metrics import roc_auc_score
-from sklearn.preprocessing import StandardScaler
 
-from latent_score_probe import DETECTORS, latent
-from skflowad.benchmark.splits import expand_datasets, load_dataset, make_split, setting_data
-from skflowad.training import map_batches
+from latent_score_probe import DETECTORS, latent, log_jacobian, run_and_write, standardised_split
 
 BETAS = (0.0, 0.25, 0.5, 0.75, 1.0)
 
 
 def one(dataset: str, setting: str, seed: int, detector: str = "FlowDensity") -> dict:
-    warnings.simplefilter("ignore")
-    torch.set_num_threads(1)
-    X, y = load_dataset(expand_datasets([dataset])[0])
-    split = make_split(X, y, seed)
-    X_fit, _ = setting_data(split, setting, seed)
-    scaler = StandardScaler().fit(X_fit)
-    X_fit, X_test = scaler.transform(X_fit), scaler.transform(split.X_test)
+    split, X_fit, X_test = standardised_split(dataset, setting, seed)
     det = DETECTORS[detector](random_state=seed).fit(X_fit)
     off = 1e9 * det._n_off_support(X_test)
     z = latent(det, X_test)
-    with torch.inference_mode():
-        log_p = map_batches(det.flow_().log_prob, det._to_tensor(det._standardise(X_test)),
-                            4096).double().cpu().numpy()
     half_radius = 0.5 * (z ** 2).sum(axis=1)
-    log_det = log_p + half_radius  # log p(x) - log N(z), up to a constant
+    log_det = log_jacobian(det, X_test, z)
     row = dict(dataset=dataset, setting=setting, seed=seed, detector=detector,
                own=roc_auc_score(split.y_test, det.decision_function(X_test)))
     for beta in BETAS:
@@ -52,10 +36,4 @@ def one(dataset: str, setting: str, seed: int, detector: str = "FlowDensity") ->
 
 
 if __name__ == "__main__":
-    datasets, settings, out, n_jobs = sys.argv[1].split(), sys.argv[2].split(), sys.argv[3], int(sys.argv[4])
-    detector = sys.argv[5] if len(sys.argv) > 5 else "FlowDensity"
-    rows = Parallel(n_jobs=n_jobs)(delayed(one)(d, s, 0, detector) for s in settings for d in datasets)
-    with open(out, "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    run_and_write(one, sys.argv)
