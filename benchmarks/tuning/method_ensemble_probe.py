@@ -4,8 +4,8 @@ The seed/order ensembles of one method (``ensemble_probe.py``) gained nothing; t
 differ in what they score (a likelihood, a likelihood shaped by a contrast, a latent radius),
 so their errors may differ more. Each member's test and training scores are saved to one
 ``.npz`` per split in ``OUT`` (resumes); the combinations (mean of the members' scores, each
-standardised by the median and MAD of its own training scores, as PyOD's combination
-standardises; and, for comparison, the mean of their test ranks) are read by ``--report``.
+standardised by the median and MAD of its own training scores, a robust form of the z-score
+of PyOD's ``standardizer``; and, for comparison, the mean of their test ranks) are read by ``--report``.
 
     python benchmarks/tuning/method_ensemble_probe.py "<datasets>" "P2 P1" <n_jobs>
     python benchmarks/tuning/method_ensemble_probe.py --report

@@ -1,10 +1,9 @@
 """The flow's score with its log-Jacobian tempered: ``|z|^2 / 2 - beta * log|det J_f(x)|``.
 
 ``beta = 1`` is ``-log p(x)`` (FlowDensity's score, up to a constant), ``beta = 0`` the latent
-radius (OneFlow's kind of score). Flows are known to give anomalies a high log-Jacobian
-(Kirichenko et al., NeurIPS 2020: the Jacobian term, not the latent radius, is what makes
-out-of-distribution inputs likely); on 6_cardio (P2, seed 0) the log-Jacobian alone ranks
-anomalies as *more* normal (AUROC 0.34). Per split, the detector (FlowDensity, or
+radius (OneFlow's kind of score). Flows can give out-of-distribution inputs a high likelihood
+(Nalisnick et al., ICLR 2019); on 6_cardio (P2, seed 0) the log-Jacobian term alone ranks
+anomalies as *more* normal (AUROC 0.34), while the latent radius ranks them well (0.93). Per split, the detector (FlowDensity, or
 ContrastiveFlow with a fifth argument) is fitted once at its defaults and the test rows are
 scored at each beta from the same flow; every score adds the off-support term.
 
