@@ -17,7 +17,7 @@ at its defaults and the test rows are scored five ways from the same flow ``z = 
 Every score adds the off-support term (a row off a training-constant column ranks first).
 Writes one CSV row per split; ``benchmarks/results/recipe/latent_scores.md`` has the results.
 
-    python benchmarks/tuning/latent_score_probe.py "<datasets>" "P2 P1" out.csv <n_jobs> [ContrastiveFlow]
+    python benchmarks/tuning/latent_score_probe.py "<datasets>" "P2 P1" out.csv <n_jobs> [ContrastiveFlow [seed]]
 """
 import csv
 import sys
@@ -72,10 +72,12 @@ def standardised_split(dataset: str, setting: str, seed: int):
 
 
 def run_and_write(one, argv: list[str]) -> None:
-    """``one(dataset, setting, 0, detector)`` over ``"<datasets>" "<settings>" out.csv n_jobs [detector]``."""
+    """``one(dataset, setting, seed, detector)`` over
+    ``"<datasets>" "<settings>" out.csv n_jobs [detector [seed]]`` (FlowDensity, seed 0 by default)."""
     datasets, settings, out, n_jobs = argv[1].split(), argv[2].split(), argv[3], int(argv[4])
     detector = argv[5] if len(argv) > 5 else "FlowDensity"
-    rows = Parallel(n_jobs=n_jobs)(delayed(one)(d, s, 0, detector) for s in settings for d in datasets)
+    seed = int(argv[6]) if len(argv) > 6 else 0
+    rows = Parallel(n_jobs=n_jobs)(delayed(one)(d, s, seed, detector) for s in settings for d in datasets)
     with open(out, "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
