@@ -14,7 +14,8 @@ import sys
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
-from latent_score_probe import DETECTORS, latent, log_jacobian, run_and_write, standardised_split
+from latent_score_probe import DETECTORS, latent_and_log_jacobian, run_and_write, standardised_split
+from skflowad.base import OFF_SUPPORT_SCORE
 
 BETAS = (0.0, 0.25, 0.5, 0.75, 1.0)
 
@@ -22,10 +23,9 @@ BETAS = (0.0, 0.25, 0.5, 0.75, 1.0)
 def one(dataset: str, setting: str, seed: int, detector: str = "FlowDensity") -> dict:
     split, X_fit, X_test = standardised_split(dataset, setting, seed)
     det = DETECTORS[detector](random_state=seed).fit(X_fit)
-    off = 1e9 * det._n_off_support(X_test)
-    z = latent(det, X_test)
+    off = OFF_SUPPORT_SCORE * det._n_off_support(X_test)
+    z, log_det = latent_and_log_jacobian(det, X_test)
     half_radius = 0.5 * (z ** 2).sum(axis=1)
-    log_det = log_jacobian(det, X_test, z)
     row = dict(dataset=dataset, setting=setting, seed=seed, detector=detector,
                own=roc_auc_score(split.y_test, det.decision_function(X_test)))
     for beta in BETAS:
