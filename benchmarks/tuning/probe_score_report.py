@@ -21,13 +21,15 @@ from skflowad.benchmark.registry import PYOD_REFERENCES
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYS = ("dataset", "setting", "seed", "detector")
+# Per-split descriptions the probes write beside their AUROC columns.
+DESCRIPTORS = ("kept_share", "repeated_normals", "repeated_anomalies")
 
 
 def report(probe: pd.DataFrame, grid: pd.DataFrame) -> pd.DataFrame:
     """One row per (detector, setting, score column) of ``probe``."""
     grid = grid[(grid["status"] == "ok") & grid["detector"].isin(PYOD_REFERENCES)]
-    scores = [c for c in probe.select_dtypes("number").columns if c not in KEYS
-              and probe[c].between(0, 1).all() and c != "kept_share"]
+    scores = [c for c in probe.select_dtypes("number").columns
+              if c not in KEYS and c not in DESCRIPTORS]
     out = []
     for (detector, setting), runs in probe.groupby(["detector", "setting"]):
         seeds = sorted(runs["seed"].unique())
