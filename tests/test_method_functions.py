@@ -7,6 +7,7 @@ import math
 import torch
 import torch.nn.functional as F
 
+from skflowad.detectors._likelihood import kth_neighbour_distance, latent_knn_score
 from skflowad.detectors.contrastive_flow import clamped_log_prob, contrastive_objective
 from skflowad.detectors.nfad import (
     PenaltySchedule,
@@ -67,3 +68,20 @@ def test_contrastive_objective_is_eq_3_with_the_clamp():
     assert (clamped_log_prob(flow, aux * 100, -8.0) >= -8.0).all()
     assert math.isclose(float(clamped_log_prob(flow, ROWS, None).mean()),
                         float(flow().log_prob(ROWS).mean()), rel_tol=1e-6)
+
+
+def test_latent_knn_score_is_the_geometric_mean_base_through_the_flow():
+    """(|z|^2/2 + d log r_k(z))/2 - log|det J|, r_k from a brute-force neighbour search."""
+    flow = build_flow("maf", 3)
+    reference = torch.randn(40, 3)
+    score = latent_knn_score(flow, ROWS, reference, k=3)
+    z, ladj = flow().transform.call_and_ladj(ROWS)
+    distances = (z[:, None, :].double() - reference[None].double()).norm(dim=2)
+    radius = distances.sort(dim=1).values[:, 2]
+    expected = ((z.double().square().sum(1) / 2 + 3 * radius.log()) / 2 - ladj.double())
+    assert torch.allclose(score, expected, atol=1e-6)
+    # A reference latent is its own nearest neighbour; a far row is far from all.
+    assert kth_neighbour_distance(reference[:1] + 5.0, reference, 1) > 1.0
+    assert kth_neighbour_distance(reference[:1], reference, 1) == 0.0
+    # k is capped at the reference's size.
+    assert torch.isfinite(latent_knn_score(flow, ROWS, reference[:2], k=5)).all()

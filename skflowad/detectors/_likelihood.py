@@ -10,8 +10,8 @@ gives them these; the loss is :func:`negative_log_likelihood`.
 from __future__ import annotations
 
 __all__ = [
-    "LikelihoodFlowMixin", "RECIPE_CONSTRAINTS", "negative_log_likelihood", "whitening_matrix",
-    "whitened_flow",
+    "LATENT_NEIGHBOURS", "LikelihoodFlowMixin", "RECIPE_CONSTRAINTS", "kth_neighbour_distance",
+    "latent_knn_score", "negative_log_likelihood", "whitening_matrix", "whitened_flow",
 ]
 
 from numbers import Integral, Real
@@ -57,6 +57,43 @@ def negative_log_likelihood(flow, batch: Tensor, trim: float | str = 0.0) -> Ten
         return nll.mean()
     n_kept = max(1, int(round(nll.shape[0] * (1.0 - trim))))
     return torch.topk(nll, n_kept, largest=False, sorted=False).values.mean()
+
+
+# score="latent_knn": the neighbour (k) whose distance sets the k-NN density of the latents.
+LATENT_NEIGHBOURS = 5
+# Rows per distance matrix of the neighbour search (memory: this many x the reference rows).
+_NEIGHBOUR_CHUNK = 2048
+
+
+def kth_neighbour_distance(z: Tensor, reference: Tensor, k: int) -> Tensor:
+    """Euclidean distance from each row of ``z`` to its ``k``-th nearest row of ``reference``
+    (``k`` capped at ``len(reference)``), in float64."""
+    k = min(k, reference.shape[0])
+    reference = reference.double()
+    return torch.cat([
+        torch.cdist(chunk.double(), reference).topk(k, dim=1, largest=False).values[:, -1]
+        for chunk in torch.split(z, _NEIGHBOUR_CHUNK)
+    ])
+
+
+def latent_knn_score(flow, rows: Tensor, reference_latents: Tensor,
+                     k: int = LATENT_NEIGHBOURS) -> Tensor:
+    """``-log`` of the flow's density with its base replaced by the geometric mean of the
+    Gaussian and a k-nearest-neighbour density of ``reference_latents``, constants dropped:
+
+    .. math:: \\tfrac12 \\left(\\tfrac12 |z|^2 + d \\log r_k(z)\\right) - \\log|\\det J_f(x)|,
+       \\qquad z = f(x),
+
+    with :math:`r_k(z)` the distance from ``z`` to its k-th nearest reference latent. Both base
+    terms are negative log-densities in nats (the standard Gaussian's, and the k-NN density
+    estimate :math:`k / (n V_d r_k^d)` of Loftsgaarden and Quesenberry, 1965), so their mean
+    needs no rescaling. The Gaussian term keeps the flow's global shape, the neighbour term
+    its local gaps; the log-Jacobian maps both back to ``x``.
+    """
+    z, log_det = flow().transform.call_and_ladj(rows)
+    radius = kth_neighbour_distance(z, reference_latents, k)
+    base = z.double().square().sum(1) / 2 + z.shape[1] * torch.log(radius + 1e-12)
+    return base / 2 - log_det.double()
 
 
 def whitening_matrix(rows: Tensor) -> Tensor:
