@@ -132,37 +132,38 @@ def test_training_recipe_auto_follows_the_known_anomalies():
 
 
 def test_score_auto_reads_the_latent_neighbours_only_for_the_permutation_contrast():
-    """score "auto": the latent k-NN base with the permutation contrast alone, the paper's
+    """anomaly_score "auto": the latent k-NN base with the permutation contrast alone, the paper's
     -log p with known anomalies or X_aux; the reference leaves out the held-out inliers."""
     rng = np.random.default_rng(5)
     X = correlated(400, d=3)
     X_all = np.vstack([X, rng.normal(3.0, 0.3, (20, 3))])
     y = np.r_[np.zeros(400), np.ones(20)]
     unlabelled = ContrastiveFlow(**SMALL).fit(X)
-    assert unlabelled.score_ == "latent_knn"
+    assert unlabelled.anomaly_score_ == "latent_knn"
     held_out = len(unlabelled.history_["flow"].validation_index)
     assert held_out > 0 and len(unlabelled.reference_latents_) <= 400 - held_out
     assert len(unlabelled.reference_latents_) >= 0.8 * (400 - held_out)  # few beyond the cutoff
-    spelt = ContrastiveFlow(**SMALL, score="latent_knn").fit(X)
+    assert np.isfinite(unlabelled.score(X))  # the parameter leaves scikit-learn's score() alone
+    spelt = ContrastiveFlow(**SMALL, anomaly_score="latent_knn").fit(X)
     np.testing.assert_array_equal(unlabelled.decision_scores_, spelt.decision_scores_)
-    paper = ContrastiveFlow(**SMALL, score="likelihood").fit(X)
-    assert paper.score_ == "likelihood" and paper.reference_latents_ is None
+    paper = ContrastiveFlow(**SMALL, anomaly_score="likelihood").fit(X)
+    assert paper.anomaly_score_ == "likelihood" and paper.reference_latents_ is None
     # the same flow, another score: -log p is score_samples' density, standardised
     np.testing.assert_allclose(
         paper.decision_function(X[:5]),
         -paper.score_samples(X[:5]) - np.log(paper.scaler_.scale_).sum(), rtol=1e-5)
     assert not np.allclose(paper.decision_function(X[:5]), unlabelled.decision_function(X[:5]))
     labelled = ContrastiveFlow(**SMALL).fit(X_all, y)
-    assert labelled.score_ == "likelihood" and labelled.reference_latents_ is None
+    assert labelled.anomaly_score_ == "likelihood" and labelled.reference_latents_ is None
     with_aux = ContrastiveFlow(**SMALL).fit(X, X_aux=rng.normal(0, 3, (200, 3)))
-    assert with_aux.score_ == "likelihood"
+    assert with_aux.anomaly_score_ == "likelihood"
     # a broken correlation is caught by both scores
     X_test = np.vstack([correlated(200, seed=8), rng.normal(0, 1, (20, 3)) * [1.5, -1.5, 1.5]])
     y_test = np.r_[np.zeros(200), np.ones(20)]
     for det in (unlabelled, paper):
         assert roc_auc_score(y_test, det.decision_function(X_test)) > 0.9
     with pytest.raises(ValueError, match="latent_knn"):
-        ContrastiveFlow(**SMALL, objective="ratio", score="latent_knn").fit(X)
+        ContrastiveFlow(**SMALL, objective="ratio", anomaly_score="latent_knn").fit(X)
 
 
 def test_known_anomalies_are_the_auxiliary_data():

@@ -94,9 +94,15 @@ def test_unlabelled_cross_validation_and_search_select_by_held_out_likelihood():
 
 
 def test_contrastive_flow_score_samples_is_its_flows_density():
+    """With the paper's score, score_samples is minus the anomaly score in data units; the
+    default unlabelled score (a k-NN term in the base) leaves the flow and its density alone."""
     X = GAUSS[:600]
-    det = ContrastiveFlow(epochs=5, random_state=0, device="cpu").fit(X)
+    det = ContrastiveFlow(epochs=5, random_state=0, device="cpu",
+                          anomaly_score="likelihood").fit(X)
     np.testing.assert_allclose(
         det.score_samples(X[:20]),
         -det.decision_function(X[:20]) - np.log(det.scaler_.scale_).sum(),
     )
+    default = ContrastiveFlow(epochs=5, random_state=0, device="cpu").fit(X)
+    assert default.anomaly_score_ == "latent_knn"
+    np.testing.assert_array_equal(default.score_samples(X[:20]), det.score_samples(X[:20]))

@@ -59,7 +59,7 @@ def negative_log_likelihood(flow, batch: Tensor, trim: float | str = 0.0) -> Ten
     return torch.topk(nll, n_kept, largest=False, sorted=False).values.mean()
 
 
-# score="latent_knn": the neighbour (k) whose distance sets the k-NN density of the latents.
+# anomaly_score="latent_knn": the neighbour (k) whose distance sets the k-NN density of the latents.
 LATENT_NEIGHBOURS = 5
 # Rows per distance matrix of the neighbour search (memory: this many x the reference rows).
 _NEIGHBOUR_CHUNK = 2048

@@ -42,8 +42,8 @@ class ContrastiveFlow(LikelihoodFlowMixin, FlowDetector):
 
     whose optimum is ``p_theta = C (p - q) 1{p > q}`` (eqs. 4-9) up to the mass the
     clamp leaves where ``q > p``. The anomaly score is the paper's ``-log p_theta(x)``, or
-    with the permutation contrast alone (the default ``score="auto"`` on unlabeled data) the
-    same flow's density with a k-NN term in its base (``score="latent_knn"``). ``q`` is a
+    with the permutation contrast alone (the default ``anomaly_score="auto"`` on unlabeled
+    data) the same flow's density with a k-NN term in its base (``"latent_knn"``). ``q`` is a
     user-given auxiliary set (``fit(X, y, X_aux=...)``), the known anomalies
     (``y == 1``, "informed anomaly detection", section 5.3.3), or, when neither is
     given, the inliers with each feature permuted independently within the batch
@@ -93,7 +93,7 @@ class ContrastiveFlow(LikelihoodFlowMixin, FlowDetector):
         ``"ratio"``: the likelihood-ratio baseline of the paper, a second flow of the
         same architecture trained by maximum likelihood on ``q``; the score is
         ``log q_phi(x) - log p_theta(x)``.
-    score : {"auto", "likelihood", "latent_knn"}, default=%(score)r
+    anomaly_score : {"auto", "likelihood", "latent_knn"}, default=%(anomaly_score)r
         ``"likelihood"``: the paper's ``-log p_theta(x)``. ``"latent_knn"``: the fitted
         flow's density with its Gaussian base replaced by the geometric mean of the
         Gaussian and a 5-nearest-neighbour density of the training latents,
@@ -121,10 +121,10 @@ class ContrastiveFlow(LikelihoodFlowMixin, FlowDetector):
         and for the ratio).
     aux_weights_ : dict
         The auxiliary sources used and their shares.
-    score_ : str
-        The score used (``"auto"`` resolved).
+    anomaly_score_ : str
+        The anomaly score used (``"auto"`` resolved).
     reference_latents_ : ndarray of shape (n_reference, n_kept_features_) or None
-        The latents of ``score="latent_knn"``'s neighbour search (None for
+        The latents of ``anomaly_score="latent_knn"``'s neighbour search (None for
         ``"likelihood"``).
     train_noise_, train_clip_
         The ``train_noise`` and ``train_clip`` that both stages used (``"auto"``
@@ -196,7 +196,7 @@ class ContrastiveFlow(LikelihoodFlowMixin, FlowDetector):
         "epsilon_offset": [Interval(Real, -_FINITE, _FINITE, closed="both")],
         "aux_weights": [dict, None],
         "objective": [StrOptions({"contrastive", "ratio"})],
-        "score": [StrOptions({"auto", "likelihood", "latent_knn"})],
+        "anomaly_score": [StrOptions({"auto", "likelihood", "latent_knn"})],
         **RECIPE_CONSTRAINTS,
         "train_clip": [StrOptions({"auto"}), *RECIPE_CONSTRAINTS["train_clip"]],
     }
@@ -227,7 +227,7 @@ class ContrastiveFlow(LikelihoodFlowMixin, FlowDetector):
         train_noise="auto",
         train_clip="auto",
         train_whiten="auto",
-        score="auto",
+        anomaly_score="auto",
     ):
         self.contamination = contamination
         self.flow = flow
@@ -252,7 +252,7 @@ class ContrastiveFlow(LikelihoodFlowMixin, FlowDetector):
         self.train_noise = train_noise
         self.train_clip = train_clip
         self.train_whiten = train_whiten
-        self.score = score
+        self.anomaly_score = anomaly_score
 
     def fit(self, X, y=None, X_aux=None, **fit_params):
         """Fit the detector.
@@ -308,18 +308,18 @@ class ContrastiveFlow(LikelihoodFlowMixin, FlowDetector):
         return {"X_aux": self._to_tensor(Z_aux)}
 
     def _fit_tensors(self, X: Tensor, y: Tensor | None, X_aux: Tensor | None = None) -> None:
-        if self.score == "latent_knn" and self.objective == "ratio":
-            raise ValueError('score="latent_knn" reads the latents of the contrastive flow; '
-                             'objective="ratio" scores by the ratio of two flows.')
+        if self.anomaly_score == "latent_knn" and self.objective == "ratio":
+            raise ValueError('anomaly_score="latent_knn" reads the latents of the contrastive '
+                             'flow; objective="ratio" scores by the ratio of two flows.')
         self.reference_latents_ = None
         inliers = X if y is None else X[y == 0]
         sources = self._auxiliary_sources(X, y, X_aux)
         known_anomalies = self.aux_weights_.get("anomalies", 0.0) > 0
-        self.score_ = self.score
-        if self.score == "auto":
+        self.anomaly_score_ = self.anomaly_score
+        if self.anomaly_score == "auto":
             permutation_only = self.aux_weights_ == {"permutation": 1.0}
             measured = permutation_only and self.objective == "contrastive"
-            self.score_ = "latent_knn" if measured else "likelihood"
+            self.anomaly_score_ = "latent_knn" if measured else "likelihood"
         self.train_noise_, self.train_clip_ = self._training_recipe(known_anomalies)
         # eq. 1: the maximum-likelihood warm-up
         self._fit_flow_by_likelihood(inliers, trim=0.0, noise=self.train_noise_,
@@ -357,11 +357,11 @@ class ContrastiveFlow(LikelihoodFlowMixin, FlowDetector):
             ) + _contrast(lambda rows: clamped_log_prob(flow, rows, eps), val, parts,
                           train=False),
         )
-        if self.score_ == "latent_knn":
+        if self.anomaly_score_ == "latent_knn":
             self.reference_latents_ = self._typical_latents(inliers, held_out)
 
     def _score_tensors(self, X: Tensor) -> Tensor:
-        if self.score_ == "latent_knn":
+        if self.anomaly_score_ == "latent_knn":
             return latent_knn_score(self.flow_, X, self._to_tensor(self.reference_latents_))
         log_p = self.flow_().log_prob(X)
         if getattr(self, "aux_flow_", None) is None:
@@ -375,7 +375,7 @@ class ContrastiveFlow(LikelihoodFlowMixin, FlowDetector):
     # ------------------------------------------------------------------ helpers
     def _typical_latents(self, inliers: Tensor, held_out: Tensor | None) -> np.ndarray:
         """``z = f(x)`` of the fitted inliers that the flow finds typical: the reference of
-        ``score="latent_knn"``. The held-out inliers are left out (they calibrate the
+        ``anomaly_score="latent_knn"``. The held-out inliers are left out (they calibrate the
         threshold), and so are the rows beyond ``train_trim="auto"``'s robust cutoff of
         ``-log p(x)`` (so that contaminating rows are not neighbours)."""
         fitted = torch.ones(inliers.shape[0], dtype=torch.bool, device=inliers.device)
