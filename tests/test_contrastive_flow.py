@@ -166,6 +166,19 @@ def test_score_auto_reads_the_latent_neighbours_only_for_the_permutation_contras
         ContrastiveFlow(**SMALL, objective="ratio", anomaly_score="latent_knn").fit(X)
 
 
+def test_latent_knn_reference_is_capped_by_a_uniform_draw(monkeypatch):
+    """Beyond MAX_REFERENCE_LATENTS typical latents, a uniform draw of them is kept."""
+    import skflowad.detectors.contrastive_flow as module
+
+    X = correlated(400, d=3)
+    full = ContrastiveFlow(**SMALL).fit(X)
+    monkeypatch.setattr(module, "MAX_REFERENCE_LATENTS", 50)
+    capped = ContrastiveFlow(**SMALL).fit(X)
+    assert len(full.reference_latents_) > 50 and capped.reference_latents_.shape == (50, 3)
+    assert np.isin(capped.reference_latents_, full.reference_latents_).all()
+    assert np.isfinite(capped.decision_function(X[:10])).all()
+
+
 def test_known_anomalies_are_the_auxiliary_data():
     """Section 5.3.3: y == 1 rows are contrast, and the inlier scaler ignores them."""
     rng = np.random.default_rng(3)

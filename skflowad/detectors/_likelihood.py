@@ -10,7 +10,8 @@ gives them these; the loss is :func:`negative_log_likelihood`.
 from __future__ import annotations
 
 __all__ = [
-    "LATENT_NEIGHBOURS", "LikelihoodFlowMixin", "RECIPE_CONSTRAINTS", "kth_neighbour_distance",
+    "LATENT_NEIGHBOURS", "LikelihoodFlowMixin", "MAX_REFERENCE_LATENTS", "RECIPE_CONSTRAINTS",
+    "kth_neighbour_distance",
     "latent_knn_score", "negative_log_likelihood", "whitening_matrix", "whitened_flow",
 ]
 
@@ -59,8 +60,10 @@ def negative_log_likelihood(flow, batch: Tensor, trim: float | str = 0.0) -> Ten
     return torch.topk(nll, n_kept, largest=False, sorted=False).values.mean()
 
 
-# anomaly_score="latent_knn": the neighbour (k) whose distance sets the k-NN density of the latents.
+# anomaly_score="latent_knn": the neighbour (k) whose distance sets the k-NN density of the latents,
+# and the most reference latents kept (a uniform draw beyond it bounds the cost of scoring a row).
 LATENT_NEIGHBOURS = 5
+MAX_REFERENCE_LATENTS = 10_000
 # Rows per distance matrix of the neighbour search (memory: this many x the reference rows).
 _NEIGHBOUR_CHUNK = 2048
 
