@@ -3,7 +3,10 @@
 The score probes (``latent_score_probe.py``, ``jacobian_knn_probe.py``, ...) write one row per
 split with one AUROC column per score. Per detector, setting and score this prints the mean
 AUROC over the probe's sets (seed means) and the score's average rank among {the 14 references,
-the score} on the sets every reference finished, as the README's grid tables rank (1 = best);
+the score} on the sets every reference finished (1 = best), ranked on each detector's mean over
+the seeds it finished. (The grid's ``skflowad.benchmark.report.average_ranks`` keeps only the
+(set, seed) pairs every detector finished, so where a reference failed on some seeds its ranks
+differ from these by a few hundredths; the recipe README's probe tables use these.)
 also the number of sets where the score beats / trails the first score column (the detector's
 own) by more than 0.005, and LUNAR's and GMM's mean and rank in the same pool.
 

@@ -4,7 +4,8 @@ Both detectors fit a flow by (trimmed) maximum likelihood with the training reci
 (``train_noise``, ``train_clip``), FlowDensity as its whole method, ContrastiveFlow as the
 warm-up of eq. 1, and both hold a flow whose density is the model, so both offer
 ``score_samples``, ``score`` and ``sample`` in data units. :class:`LikelihoodFlowMixin`
-gives them these; the loss is :func:`negative_log_likelihood`.
+gives them these; the loss is :func:`negative_log_likelihood`. :func:`latent_knn_score` reads the
+same flow with a nearest-neighbour term in its base (ContrastiveFlow's unlabelled score).
 """
 
 from __future__ import annotations
