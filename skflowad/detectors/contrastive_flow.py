@@ -109,7 +109,7 @@ class ContrastiveFlow(LikelihoodFlowMixin, FlowDetector):
         of them. Measured without labels, it ranks better
         at nearly the same mean AUROC (``docs/methods/contrastive_flow.md``). ``"auto"``:
         ``"latent_knn"`` when the permutation is the only auxiliary source (no known
-        anomalies, no ``X_aux``; the case measured) and ``objective="contrastive"``, else
+        anomalies, no ``X_aux``; where it ranked better; with known anomalies it lost) and ``objective="contrastive"``, else
         ``"likelihood"``. :meth:`score_samples` stays the flow's density.
 
     Attributes
