@@ -107,10 +107,11 @@ class ContrastiveFlow(LikelihoodFlowMixin, FlowDetector):
         are the fitted inliers (not the held-out ones) that the flow finds typical (within
         ``train_trim="auto"``'s robust cutoff), at most ``MAX_REFERENCE_LATENTS`` (10 000)
         of them. Measured without labels, it ranks better
-        at nearly the same mean AUROC (``docs/methods/contrastive_flow.md``). ``"auto"``:
-        ``"latent_knn"`` when the permutation is the only auxiliary source (no known
-        anomalies, no ``X_aux``; where it ranked better; with known anomalies it lost) and ``objective="contrastive"``, else
-        ``"likelihood"``. :meth:`score_samples` stays the flow's density.
+        at nearly the same mean AUROC; with known anomalies it lost
+        (``docs/methods/contrastive_flow.md``). ``"auto"``: ``"latent_knn"`` when the
+        permutation is the only auxiliary source (no known anomalies, no ``X_aux``) and
+        ``objective="contrastive"``, else ``"likelihood"``. :meth:`score_samples` stays
+        the flow's density.
 
     Attributes
     ----------
