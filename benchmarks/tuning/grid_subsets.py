@@ -32,6 +32,8 @@ COMPARISONS = [
     ("All detectors, P2 novelty", "P2", None, "all"),
     ("All detectors, P1 unsupervised", "P1", None, "all"),
     ("All detectors, P3 semi-supervised", "P3", None, "all"),
+    ("All detectors, P3 semi-supervised, tabular sets", "P3", None, "tabular"),
+    ("All detectors, P3 semi-supervised, image-feature tasks", "P3", None, "image"),
     ("NFAD (issue 11), P3 against the label-using references", "P3",
      ["NFAD", "DevNet", "DevNetFixed", "DeepODDevNet", "HistGradientBoosting", "IForest"],
      "all"),
