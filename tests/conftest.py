@@ -65,3 +65,20 @@ def anomaly_cluster_data(n_normal=300, n_anomalies=30, n_features=4, seed=0):
     y = np.r_[np.zeros(n_normal, int), np.ones(n_anomalies, int)]
     order = rng.permutation(len(y))
     return X[order], y[order]
+
+
+def unseen_kind_case(seed=0, d=4):
+    """Correlated normals; 10 known anomalies far out along the main axis; unseen test
+    anomalies whose marginals look normal but which break the correlation.
+
+    Returns ``(normal, known, test_normal, unseen)``.
+    """
+    rng = np.random.default_rng(seed)
+    chol = np.linalg.cholesky(np.full((d, d), 0.9) + 0.1 * np.eye(d))
+    normal = rng.normal(size=(1000, d)) @ chol.T
+    axis = np.ones(d) / np.sqrt(d)
+    known = axis * 6 * np.sqrt(d) + 0.3 * rng.normal(size=(10, d))
+    test_normal = rng.normal(size=(300, d)) @ chol.T
+    unseen = rng.normal(size=(60, d))
+    unseen = unseen[np.abs(unseen @ axis) < 1]  # not along the known anomalies' axis
+    return normal, known, test_normal, unseen

@@ -11,6 +11,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
+from conftest import unseen_kind_case
 from skflowad import NFAD
 from skflowad.detectors._gaussian_tail import chi2_tail_threshold, sample_gaussian_tail
 
@@ -222,25 +223,11 @@ def test_label_errors():
         NFAD(surrogate_discount=1.0, **SMALL).fit(normal)
 
 
-def _correlated_case(seed=0, d=4):
-    """Correlated normals; 10 known anomalies far out along the main axis; unseen test
-    anomalies whose marginals look normal but which break the correlation."""
-    rng = np.random.default_rng(seed)
-    chol = np.linalg.cholesky(np.full((d, d), 0.9) + 0.1 * np.eye(d))
-    normal = rng.normal(size=(1000, d)) @ chol.T
-    axis = np.ones(d) / np.sqrt(d)
-    known = axis * 6 * np.sqrt(d) + 0.3 * rng.normal(size=(10, d))
-    test_normal = rng.normal(size=(300, d)) @ chol.T
-    unseen = rng.normal(size=(60, d))
-    unseen = unseen[np.abs(unseen @ axis) < 1]  # not along the known anomalies' axis
-    return normal, known, test_normal, unseen
-
-
 @pytest.mark.parametrize("classifier_epochs", ["default", "auto"])
 def test_known_anomalies_do_not_blind_nfad_to_an_unseen_kind(classifier_epochs):
     """At its defaults, NFAD with 10 labelled anomalies of one kind keeps at least 0.95 of
     its one-class AUROC on an unseen kind (measured: 0.926 against 0.937)."""
-    normal, known, test_normal, unseen = _correlated_case()
+    normal, known, test_normal, unseen = unseen_kind_case()
     X = np.vstack([normal, known])
     y = np.r_[np.zeros(len(normal), int), np.ones(len(known), int)]
     params = dict(random_state=0, device="cpu")
