@@ -313,6 +313,14 @@ def test_build_detector_sets_seed_features_and_overrides():
     }
     with pytest.raises(ValueError, match="DETECTOR.NAME=VALUE"):
         parse_param_overrides(["epochs=3"])
+    # a variant's label may hold dots: the name ends at its closing bracket
+    assert parse_param_overrides(["ContrastiveFlow[off-2.3].epsilon_offset=-2.3",
+                                  "FlowDensity[a.b.c].flow='nsf'"]) == {
+        "ContrastiveFlow[off-2.3]": {"epsilon_offset": -2.3},
+        "FlowDensity[a.b.c]": {"flow": "nsf"},
+    }
+    with pytest.raises(ValueError, match="DETECTOR.NAME=VALUE"):
+        parse_param_overrides(["FlowDensity[x]=3"])
 
 
 def test_supervised_hgb_scores_labelled_class_higher():
@@ -440,6 +448,11 @@ def test_variant_name_runs_base_detector_with_its_own_params(csv_dataset, tmp_pa
     with pytest.raises(ValueError, match="Unknown detector"):
         run_benchmark([csv_dataset], ["P1"], ["NoSuch[x]"], [0], out=tmp_path,
                       progress=False, report=False)
+    # parameters for a detector the run does not include would be ignored: an error
+    with pytest.raises(ValueError, match=r"IForest\[typo\]"):
+        run_benchmark([csv_dataset], ["P1"], ["IForest[small]"], [0], out=tmp_path,
+                      params={"IForest[typo]": {"n_estimators": 3}}, progress=False,
+                      report=False)
 
 
 def test_devnet_fixed_learns_from_labels_where_pyods_call_is_swapped():

@@ -289,6 +289,9 @@ def build_detector(
 def parse_param_overrides(items: Sequence[str] | None) -> dict[str, dict[str, Any]]:
     """Parse ``["FlowDensity.epochs=20", ...]`` into ``{"FlowDensity": {"epochs": 20}}``.
 
+    A variant's name may contain dots: ``"FlowDensity[s0.5].epochs=20"`` sets ``epochs`` of
+    ``FlowDensity[s0.5]``.
+
     Values are read as Python literals (``20``, ``1e-3``, ``(64, 64)``, ``None``,
     ``True``) and kept as strings otherwise.
     """
@@ -297,8 +300,14 @@ def parse_param_overrides(items: Sequence[str] | None) -> dict[str, dict[str, An
     out: dict[str, dict[str, Any]] = {}
     for item in items or ():
         target, sep, raw = item.partition("=")
-        detector, dot, key = target.partition(".")
-        if not (sep and dot and detector and key):
+        if "[" in target.split(".", 1)[0] and "]." in target:
+            # a variant, whose label may hold dots (``FlowDensity[s0.05].epochs``): its
+            # name ends at the closing bracket
+            label, key = target.split("].", 1)
+            detector = label + "]"
+        else:
+            detector, _, key = target.partition(".")
+        if not (sep and detector and key):
             raise ValueError(f"--param expects DETECTOR.NAME=VALUE, got {item!r}.")
         try:
             value = ast.literal_eval(raw)

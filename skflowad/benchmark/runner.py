@@ -302,7 +302,8 @@ def run_benchmark(
     data_home : str, optional
         ADBench folder (else ``SKFLOWAD_DATA``, else the cache folder).
     params : mapping, optional
-        ``{detector: {parameter: value}}`` constructor overrides.
+        ``{detector: {parameter: value}}`` constructor overrides; a detector the run does not
+        include is an error (its parameters would be silently ignored).
     retry_failed : bool, default=False
         Run again the rows recorded as failed (the new row supersedes the old one).
     registry : mapping, optional
@@ -322,6 +323,13 @@ def run_benchmark(
     ensure_available(refs, data_home)
     quick = all(ref.source == "quick" for ref in refs)
     names = {s: _resolve_detectors(detectors, s, registry, quick) for s in settings}
+    unused = set(params or {}) - {name for run in names.values() for name in run}
+    if unused:
+        raise ValueError(
+            f"params name detector(s) {sorted(unused)} that this run does not include "
+            f"(it runs {sorted({n for run in names.values() for n in run})}): their "
+            "parameters would be ignored."
+        )
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
     csv_path = out_dir / "results.csv"
