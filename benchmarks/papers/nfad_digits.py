@@ -57,15 +57,22 @@ def make_task(X, digit_y, normal, n_known, per_class, seed):
     return Xtr, ytr, X[test_n], X[test_known], X[test_unseen]
 
 
-def main(argv=None) -> None:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+def protocol_arguments(description: str, out_default: str | None = None) -> argparse.ArgumentParser:
+    """The protocol's command-line options (normal digits, known-class counts, seeds, out)."""
+    p = argparse.ArgumentParser(description=description,
+                                formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--normal", nargs="*", type=int, default=[0])
     p.add_argument("--known", nargs="*", type=int, default=[0, 1, 2, 4])
     p.add_argument("--per-class", type=int, default=5, help="labelled samples per known class")
     p.add_argument("--seeds", nargs="*", type=int, default=[0, 1, 2])
-    p.add_argument("--kinds", nargs="*", default=[k for k in NFAD_KINDS if k != "NFAD[realnvp,auto]"])
-    p.add_argument("--out", default=str(ROOT / "benchmarks/results/nfad_digits.csv"))
-    args = p.parse_args(argv)
+    p.add_argument("--out", default=out_default, required=out_default is None)
+    return p
+
+
+def run_protocol(args, detectors_for) -> None:
+    """Fit ``detectors_for(n_known, seed)`` (``{name: (detector, uses_labels)}``) on every task
+    of ``args`` and write one CSV row per fit to ``args.out`` (AUROC on all test anomalies and
+    on the unseen kinds alone)."""
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
     X, digit_y = load_digits(return_X_y=True)
     out = Path(args.out)
@@ -78,17 +85,9 @@ def main(argv=None) -> None:
             for k in args.known:
                 for seed in args.seeds:
                     Xtr, ytr, Xn, Xk, Xu = make_task(X, digit_y, normal, k, args.per_class, seed)
-                    dets = {name: NFAD(random_state=seed, device="cpu", **kw)
-                            for name, kw in NFAD_KINDS.items() if name in args.kinds}
-                    dets["FlowDensity"] = FlowDensity(random_state=seed, device="cpu")
-                    from pyod.models.iforest import IForest
-
-                    dets["IForest"] = IForest(random_state=seed)
-                    if k:
-                        dets["HGB(labels)"] = HistGradientBoostingClassifier(random_state=seed)
-                    for name, det in dets.items():
+                    for name, (det, uses_labels) in detectors_for(k, seed).items():
                         t = time.perf_counter()
-                        if isinstance(det, (NFAD, HistGradientBoostingClassifier)):
+                        if uses_labels:
                             det.fit(Xtr, ytr)
                         else:
                             det.fit(Xtr[ytr == 0])
@@ -104,6 +103,24 @@ def main(argv=None) -> None:
                         w.writerow(row)
                         f.flush()
                         print(*row, flush=True)
+
+
+def main(argv=None) -> None:
+    p = protocol_arguments(__doc__, str(ROOT / "benchmarks/results/nfad_digits.csv"))
+    p.add_argument("--kinds", nargs="*", default=[k for k in NFAD_KINDS if k != "NFAD[realnvp,auto]"])
+    args = p.parse_args(argv)
+    from pyod.models.iforest import IForest
+
+    def detectors_for(k, seed):
+        dets = {name: (NFAD(random_state=seed, device="cpu", **kw), True)
+                for name, kw in NFAD_KINDS.items() if name in args.kinds}
+        dets["FlowDensity"] = (FlowDensity(random_state=seed, device="cpu"), False)
+        dets["IForest"] = (IForest(random_state=seed), False)
+        if k:
+            dets["HGB(labels)"] = (HistGradientBoostingClassifier(random_state=seed), True)
+        return dets
+
+    run_protocol(args, detectors_for)
 
 
 if __name__ == "__main__":
