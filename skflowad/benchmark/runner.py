@@ -323,12 +323,11 @@ def run_benchmark(
     ensure_available(refs, data_home)
     quick = all(ref.source == "quick" for ref in refs)
     names = {s: _resolve_detectors(detectors, s, registry, quick) for s in settings}
-    unused = set(params or {}) - {name for run in names.values() for name in run}
-    if unused:
+    included = {name for run in names.values() for name in run}
+    if unused := set(params or {}) - included:
         raise ValueError(
             f"params name detector(s) {sorted(unused)} that this run does not include "
-            f"(it runs {sorted({n for run in names.values() for n in run})}): their "
-            "parameters would be ignored."
+            f"(it runs {sorted(included)}): their parameters would be ignored."
         )
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -68,9 +68,10 @@ class ContrastiveFlow(LikelihoodFlowMixin, FlowDetector):
         ``"auto"``: 0.001 (``KNOWN_ANOMALY_QUANTILE``) when the known anomalies
         (``y == 1``) are an auxiliary source, else the paper's example, 0.1. Known
         anomalies are then pushed down to the density of the 0.1 %% least likely inliers
-        (with fewer than 1 000 inliers, about the least likely one) instead of the 10 %%; the permuted rows of the unlabelled default overlap the
-        inliers, and a lower clamp there carves into the inliers' density (the
-        measurements are in ``docs/methods/contrastive_flow.md``).
+        (with fewer than 1 000 inliers, about the least likely one) instead of the 10 %%;
+        the permuted rows of the unlabelled default overlap the inliers, and a lower clamp
+        there carves into the inliers' density (the measurements are in
+        ``docs/methods/contrastive_flow.md``).
     epsilon_offset : float, default=%(epsilon_offset)r
         Added to that quantile (natural log units). The paper's wording is "plus a
         fixed offset (e.g. ln 10)"; the default is ``0`` (the choice is in
