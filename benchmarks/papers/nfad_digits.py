@@ -107,7 +107,8 @@ def run_protocol(args, detectors_for) -> None:
 
 def main(argv=None) -> None:
     p = protocol_arguments(__doc__, str(ROOT / "benchmarks/results/nfad_digits.csv"))
-    p.add_argument("--kinds", nargs="*", default=[k for k in NFAD_KINDS if k != "NFAD[realnvp,auto]"])
+    p.add_argument("--kinds", nargs="*",
+                   default=[k for k in NFAD_KINDS if k != "NFAD[realnvp,auto]"])
     args = p.parse_args(argv)
     from pyod.models.iforest import IForest
 

@@ -17,7 +17,8 @@ only: ``marg`` (each column drawn from a random fitted row: the product of the m
 N(0, 0.5^2) per standardised column), ``unif`` (uniform in the fitted rows' bounding box).
 ``--report`` prints what choosing the score by each criterion would give.
 
-    SKFLOWAD_DATA=../shared/data/adbench OMP_NUM_THREADS=1 python benchmarks/tuning/score_selection_probe.py \\
+    SKFLOWAD_DATA=../shared/data/adbench OMP_NUM_THREADS=1 \\
+        python benchmarks/tuning/score_selection_probe.py \\
         "<datasets>" "P2 P1" out.csv <n_jobs> [FlowDensity|ContrastiveFlow [seed]]
     python benchmarks/tuning/score_selection_probe.py --report out.csv [...]
 """
