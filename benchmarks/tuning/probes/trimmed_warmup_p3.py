@@ -8,15 +8,14 @@ unfitted drift to absurd log-densities, so the clamp came out absurd and the los
 Here the quantile (``epsilon_quantile_``, 0.001 at the defaults) is taken over the inliers within
 the warm-up's robust cutoff of ``-log p`` only (``within_robust_cutoff``). Fits without known
 anomalies are unchanged. Importing this module patches ``ContrastiveFlow``."""
-import numpy as np
 import torch
 
 from skflowad.base import within_robust_cutoff
-from skflowad.detectors.contrastive_flow import (
-    KNOWN_ANOMALY_QUANTILE, PAPER_QUANTILE, ContrastiveFlow)
+from skflowad.detectors.contrastive_flow import ContrastiveFlow
 from skflowad.training import map_batches
 
 _fit_flow_by_likelihood = ContrastiveFlow._fit_flow_by_likelihood
+_clamp_threshold = ContrastiveFlow._clamp_threshold
 
 
 def _labels_train(self) -> bool:
@@ -28,18 +27,11 @@ def _trimmed_warm_up(self, X, trim, noise, clip):
 
 
 def _clamp_from_fitted_inliers(self, inliers, known_anomalies):
-    self.epsilon_quantile_ = None
-    if self.epsilon is None or self.epsilon != "auto":
-        return None if self.epsilon is None else float(self.epsilon)
-    quantile = self.epsilon_quantile
-    if quantile == "auto":
-        quantile = KNOWN_ANOMALY_QUANTILE if known_anomalies else PAPER_QUANTILE
-    self.epsilon_quantile_ = quantile
-    with torch.no_grad():
-        log_p = map_batches(self.flow_().log_prob, inliers, self.score_batch_size)
-    if known_anomalies:
-        log_p = log_p[within_robust_cutoff(-log_p)]
-    return float(np.quantile(log_p.cpu().numpy(), quantile)) + self.epsilon_offset
+    if known_anomalies:  # the quantile over the inliers the trimmed warm-up fitted
+        with torch.no_grad():
+            log_p = map_batches(self.flow_().log_prob, inliers, self.score_batch_size)
+        inliers = inliers[within_robust_cutoff(-log_p)]
+    return _clamp_threshold(self, inliers, known_anomalies)
 
 
 ContrastiveFlow._fit_flow_by_likelihood = _trimmed_warm_up
