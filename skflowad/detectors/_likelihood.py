@@ -12,8 +12,8 @@ from __future__ import annotations
 
 __all__ = [
     "LATENT_NEIGHBOURS", "LikelihoodFlowMixin", "MAX_REFERENCE_LATENTS", "RECIPE_CONSTRAINTS",
-    "kth_neighbour_distance",
-    "latent_knn_score", "negative_log_likelihood", "whitening_matrix", "whitened_flow",
+    "kth_neighbour_distance", "latent_knn_score", "negative_log_likelihood", "whitening_matrix",
+    "whitened_flow",
 ]
 
 from numbers import Integral, Real

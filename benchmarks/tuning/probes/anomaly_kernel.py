@@ -16,13 +16,11 @@ import os
 
 import torch
 
-from jitter_contrast import jitter_scale  # a sibling probe: its folder is on sys.path
-import jitter_contrast
+from noise_scale import noise_scale  # a sibling module: its folder is on sys.path
 from skflowad.detectors import contrastive_flow as cf
 
-jitter_contrast.SETTING = os.environ.get("SKFLOWAD_KERNEL", "nn1")
-_auxiliary_sources = jitter_contrast._auxiliary_sources  # the library's, saved before its patch
-cf.ContrastiveFlow._auxiliary_sources = _auxiliary_sources  # undo the jitter probe's patch
+SETTING = os.environ.get("SKFLOWAD_KERNEL", "nn1")
+_auxiliary_sources = cf.ContrastiveFlow._auxiliary_sources
 _training_draws = cf._training_draws
 SIGMA = {}
 
@@ -31,7 +29,7 @@ def _with_kernel(self, X, y, X_aux):
     sources = _auxiliary_sources(self, X, y, X_aux)
     inliers = X if y is None else X[y == 0]
     generator = torch.Generator(device=inliers.device).manual_seed(int(self.random_state or 0))
-    SIGMA["sigma"] = self.kernel_sigma_ = jitter_scale(inliers, generator)
+    SIGMA["sigma"] = self.kernel_sigma_ = noise_scale(SETTING, inliers, generator)
     return sources
 
 

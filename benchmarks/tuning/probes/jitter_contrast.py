@@ -10,28 +10,16 @@ sharpens the density at the scale sigma, the local contrast a nearest-neighbour 
 ``nn1``): sigma = k x the median distance of an inlier to its nearest other inlier / sqrt(d), so
 that a jittered row lies about k nearest-neighbour distances from its origin at any width d.
 Importing this module patches ``ContrastiveFlow._auxiliary_sources``."""
-import math
 import os
 
 import torch
 
+from noise_scale import noise_scale  # a sibling module: its folder is on sys.path
 from skflowad.detectors.contrastive_flow import ContrastiveFlow
 
 SETTING = os.environ.get("SKFLOWAD_JITTER", "0.5")
 
 _auxiliary_sources = ContrastiveFlow._auxiliary_sources
-
-
-def jitter_scale(inliers: torch.Tensor, generator: torch.Generator) -> float:
-    """sigma per column from ``SETTING``."""
-    if not SETTING.startswith("nn"):
-        return float(SETTING)
-    sample = inliers[torch.randperm(len(inliers), generator=generator,
-                                    device=inliers.device)[:2000]]
-    dist = torch.cdist(sample, sample)
-    dist.fill_diagonal_(float("inf"))
-    nearest = dist.min(dim=1).values.median()
-    return float(SETTING[2:]) * float(nearest) / math.sqrt(inliers.shape[1])
 
 
 def _with_jitter(self, X, y, X_aux):
@@ -40,7 +28,7 @@ def _with_jitter(self, X, y, X_aux):
         return sources
     inliers = X if y is None else X[y == 0]
     generator = torch.Generator(device=inliers.device).manual_seed(int(self.random_state or 0))
-    sigma = jitter_scale(inliers, generator)
+    sigma = noise_scale(SETTING, inliers, generator)
     noise = torch.randn(inliers.shape, generator=generator, device=inliers.device,
                         dtype=inliers.dtype)
     self.aux_weights_ = {"permutation": 0.5, "jitter": 0.5}
